@@ -1,0 +1,53 @@
+# Two commands matter: `make demo` (the main job on the bundled feed) and `make test` (every test).
+# Both create their virtual environments on first use; nothing is fetched outside the package registries.
+
+PYTHON ?= python3.11
+ifeq (, $(shell command -v $(PYTHON) 2>/dev/null))
+PYTHON := python3
+endif
+
+VENV := .venv
+BIN := $(VENV)/bin
+STUDIO_VENV := .venv-studio
+FEED := corpus/feeds/thedefensepost-mali-2024.txt
+export HF_HUB_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+
+.PHONY: demo test install studio browser lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+# Label Studio is a service in its own environment, not a library dependency of the toolkit.
+studio: install
+	$(BIN)/feedcorpus studio install --python $(PYTHON)
+
+# Headless Chromium for the one real-browser check (Debian packages; needs root, as CI has).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	  || echo "warning: could not install chromium; the browser test will fail"; }
+
+demo: studio
+	$(BIN)/feedcorpus split $(FEED)
+	$(BIN)/feedcorpus preannotate
+	$(BIN)/feedcorpus studio start
+	$(BIN)/feedcorpus push
+	$(BIN)/feedcorpus studio status
+
+lint: install
+	$(BIN)/ruff check scripts tests bench
+
+test: install studio browser lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/bench_split.py
+
+clean:
+	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache

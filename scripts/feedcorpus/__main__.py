@@ -1,0 +1,5 @@
+"""`python -m feedcorpus` runs the same CLI as the console script."""
+
+from feedcorpus.cli import main
+
+main()

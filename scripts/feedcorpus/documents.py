@@ -1,0 +1,164 @@
+"""The document record: stable ids, canonical URLs, the annotatable text. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from feedcorpus.fileio import sha256_text
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+# Query parameters that only track the reader; they are dropped from canonical URLs.
+TRACKING_PARAMS = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|igshid)$", re.I)
+WORDPRESS_POST_ID = re.compile(r"[?&]p=(\d+)(?:&|$)")
+_SECOND_LEVEL = {"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or"}
+
+
+@dataclass(frozen=True)
+class Article:
+    """What a feed parser extracts from one item, before it becomes a document."""
+
+    record: str  # how to name this item in messages: "item 3 (guid …)"
+    title: str
+    paragraphs: tuple[str, ...]
+    link: str | None = None
+    guid: str | None = None
+    published: datetime | None = None
+    published_raw: str | None = None
+    summary: str = ""
+    authors: tuple[str, ...] = ()
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as annotators see it; serialised to corpus/documents/<id>.json."""
+
+    id: str
+    source: str
+    url: str | None
+    guid: str | None
+    title: str
+    summary: str
+    published: str | None
+    published_raw: str | None
+    authors: list[str]
+    text: str
+    body_offset: int
+    sha256: str
+    feed: str
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Document:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL without tracking parameters or fragment, with a lower-case scheme and host."""
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in {"http", "https"}:
+        return None
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+
+
+def site_label(url_or_guid: str | None) -> str | None:
+    """A short readable publisher label from a URL or tag: URI: thedefensepost.com → thedefensepost."""
+    if not url_or_guid:
+        return None
+    host = urlsplit(url_or_guid).hostname
+    if host is None and url_or_guid.startswith("tag:"):
+        host = url_or_guid[4:].split(",", 1)[0]
+    if not host:
+        return None
+    labels = [label for label in host.lower().split(".") if label and label not in {"www", "feeds", "rss"}]
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:
+        labels = labels[:-2]
+    elif len(labels) >= 2:
+        labels = labels[:-1]
+    return slugify(labels[-1]) if labels else None
+
+
+def slugify(value: str, limit: int = 48) -> str:
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+def doc_id(*, guid: str | None, url: str | None, title: str, published: str | None) -> str:
+    """A stable, readable id: `site-N` for WordPress `?p=N` guids, else `site-slug-hash8` of guid or URL."""
+    if guid:
+        match = WORDPRESS_POST_ID.search(guid)
+        site = site_label(guid)
+        if match and site:
+            return f"{site}-{match.group(1)}"
+    key = guid or url or f"{title}\x00{published or ''}"
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
+    site = site_label(url) or site_label(guid) or "doc"
+    tail = ""
+    if url:
+        segments = [s for s in urlsplit(url).path.split("/") if s]
+        tail = slugify(re.sub(r"\.[a-z]{2,5}$", "", segments[-1]) if segments else "", 40)
+    if not tail:
+        tail = slugify(title, 40)
+    return "-".join(part for part in (site, tail, digest) if part)
+
+
+def build_text(title: str, paragraphs: tuple[str, ...] | list[str]) -> tuple[str, int]:
+    """The annotatable text (title, blank line, paragraphs separated by blank lines) and the body's offset."""
+    head = title + PARAGRAPH_SEPARATOR
+    return head + PARAGRAPH_SEPARATOR.join(paragraphs), len(head)
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def make_document(article: Article, *, feed: str, fallback_source: str | None = None) -> Document:
+    """Turn a parsed article into a document. Raises ValueError naming what is missing."""
+    title = article.title.strip()
+    paragraphs = tuple(p for p in (p.strip() for p in article.paragraphs) if p)
+    if not title:
+        raise ValueError("no title")
+    if not paragraphs:
+        raise ValueError("no body text")
+    url = canonical_url(article.link)
+    published = iso_utc(article.published)
+    text, body_offset = build_text(title, paragraphs)
+    warnings = []
+    if published is None:
+        raw = f" ({article.published_raw!r} not understood)" if article.published_raw else ""
+        warnings.append(f"no publication date{raw}; published is null")
+    source = article.source or fallback_source or (urlsplit(url).hostname if url else None) or "unknown"
+    return Document(
+        id=doc_id(guid=article.guid, url=url, title=title, published=published),
+        source=source,
+        url=url,
+        guid=article.guid,
+        title=title,
+        summary=article.summary.strip(),
+        published=published,
+        published_raw=article.published_raw,
+        authors=list(dict.fromkeys(a.strip() for a in article.authors if a and a.strip())),
+        text=text,
+        body_offset=body_offset,
+        sha256=sha256_text(text),
+        feed=feed,
+        warnings=warnings,
+    )

@@ -1,0 +1,41 @@
+"""Errors raised by the library; the CLI turns them into one-line messages and exit codes."""
+
+from __future__ import annotations
+
+
+class FeedcorpusError(Exception):
+    """Base error: carries the file and the record it is about, so the message can name them."""
+
+    def __init__(self, message: str, *, path: object | None = None, record: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.record = record
+
+    def __str__(self) -> str:
+        where = [str(p) for p in (self.path, self.record) if p]
+        return ": ".join([*where, self.message])
+
+
+class FeedError(FeedcorpusError):
+    """A feed file that cannot be read or split."""
+
+
+class DocumentError(FeedcorpusError):
+    """A document that does not satisfy the document schema."""
+
+
+class SpanError(FeedcorpusError):
+    """A span whose offsets, text or label are wrong."""
+
+
+class ModelError(FeedcorpusError):
+    """A spaCy pipeline that cannot be loaded or used."""
+
+
+class StudioError(FeedcorpusError):
+    """Label Studio cannot be reached, refuses us, or answers something unexpected."""
+
+
+class ReleaseError(FeedcorpusError):
+    """A dataset release that cannot be built, or would overwrite a published one."""

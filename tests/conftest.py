@@ -1,0 +1,25 @@
+"""Shared fixtures: the repository root, test data, and a tmp project with the real schemas."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data"
+FEEDS = DATA / "feeds"
+SEED = FEEDS / "seed_thedefensepost_mali.txt"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project folder with the repository's schemas, so commands run against tmp data only."""
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    (tmp_path / "corpus" / "feeds").mkdir(parents=True)
+    return tmp_path
