@@ -11,10 +11,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "tests" / "data"
-FEEDS = DATA / "feeds"
-SEED = FEEDS / "seed_thedefensepost_mali.txt"
+from testdata_paths import REPO
 
 
 @pytest.fixture

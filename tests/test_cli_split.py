@@ -7,8 +7,8 @@ import shutil
 
 from click.testing import CliRunner
 
-from conftest import FEEDS, SEED
 from feedcorpus.cli import cli
+from testdata_paths import FEEDS, SEED
 
 
 def run(*args: str):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO
 from feedcorpus.cli import cli
 from feedcorpus.errors import FeedcorpusError
 from feedcorpus.labels import label_config_xml, load_label_schema, parse_label_schema
+from testdata_paths import REPO
 
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
 

@@ -8,13 +8,13 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, SEED
 from feedcorpus import preannotate as stage
 from feedcorpus.cli import cli
 from feedcorpus.documents import Document, build_text
 from feedcorpus.errors import ModelError
 from feedcorpus.fileio import sha256_text
 from feedcorpus.labels import load_label_schema
+from testdata_paths import REPO, SEED
 
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
 PATTERN_FILES = stage.pattern_files(REPO / "schemas" / "patterns")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import SEED
 from feedcorpus.boilerplate import is_boilerplate
 from feedcorpus.documents import make_document
 from feedcorpus.wpdump import looks_like_dump, parse_dump
+from testdata_paths import SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 

@@ -7,6 +7,7 @@ Library code raises FeedcorpusError; only this module turns errors into one-line
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -234,6 +235,209 @@ def preannotate(
         f"{report.model_version}: {report.annotated} documents annotated, {report.reused} up to date; "
         f"{report.spans} spans ({labels_seen}); {report.path} {state}"
     )
+
+
+def _local_studio(project_dir: Path):
+    from feedcorpus.server import LocalStudio
+
+    venv = os.environ.get("FEEDCORPUS_STUDIO_VENV") or project_dir / ".venv-studio"
+    return LocalStudio(ProjectPaths(project_dir).studio_dir, Path(venv))
+
+
+def _print_status(status, *, tasks: int | None = None) -> None:
+    if not status.running:
+        click.echo("Label Studio: not running (start it with `feedcorpus studio start`)")
+        return
+    click.echo(f"Label Studio: {status.url} ({'healthy' if status.healthy else 'not answering'}, pid {status.pid})")
+    if status.credentials:
+        click.echo(f"  login:     {status.credentials.username}")
+        click.echo(f"  password:  {status.credentials.password}")
+        click.echo(f"  API token: {status.credentials.token}")
+    if tasks is not None:
+        click.echo(f"  tasks waiting for annotation: {tasks}")
+
+
+@cli.group()
+def studio() -> None:
+    """Run the project's own local Label Studio (SQLite, loopback only).
+
+    Label Studio lives in its own virtual environment (.venv-studio/) and keeps its data, credentials
+    (0600) and log in .studio/ (both git-ignored). Set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY to use
+    your own server instead; then none of this is needed.
+
+    \b
+    Example:
+      feedcorpus studio start && feedcorpus studio status
+    """
+
+
+@studio.command("install")
+@click.option("--python", "python", default=None, help="Interpreter for the service's virtual environment.")
+@project_dir_option
+@reports_errors
+def studio_install(python: str | None, project_dir: Path) -> None:
+    """Install Label Studio 1.23.2 into .venv-studio/ (once; later runs do nothing).
+
+    \b
+    Example:
+      feedcorpus studio install --python python3.11
+    """
+    from feedcorpus.server import LABEL_STUDIO_REQUIREMENT
+
+    local = _local_studio(project_dir)
+    if local.install(python):
+        click.echo(f"installed {LABEL_STUDIO_REQUIREMENT} into {local.venv}")
+    else:
+        click.echo(f"Label Studio already installed in {local.venv}")
+
+
+@studio.command("start")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port on 127.0.0.1; 0 picks a free one. A busy port is an error, never silently changed.",
+)
+@click.option("--timeout", type=float, default=180.0, show_default=True, help="Seconds to wait for /health.")
+@project_dir_option
+@reports_errors
+def studio_start(port: int, timeout: float, project_dir: Path) -> None:
+    """Start the local Label Studio (installing it first if needed) and print how to log in.
+
+    \b
+    Example:
+      feedcorpus studio start --port 8080
+    """
+    local = _local_studio(project_dir)
+    if local.install():
+        click.echo(f"installed Label Studio into {local.venv}", err=True)
+    _print_status(local.start(port, timeout=timeout))
+
+
+@studio.command("stop")
+@project_dir_option
+@reports_errors
+def studio_stop(project_dir: Path) -> None:
+    """Stop the local Label Studio this project started (never any other process).
+
+    \b
+    Example:
+      feedcorpus studio stop
+    """
+    stopped = _local_studio(project_dir).stop()
+    click.echo("Label Studio stopped" if stopped else "Label Studio was not running")
+
+
+@studio.command("status")
+@project_dir_option
+@reports_errors
+def studio_status(project_dir: Path) -> None:
+    """Print the local server's URL, login, password and API token for annotators.
+
+    \b
+    Example:
+      feedcorpus studio status
+    """
+    status = _local_studio(project_dir).status()
+    _print_status(status)
+    if not status.running:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--project", "title", default=None, help="Label Studio project title [default: feedcorpus news NER].")
+@click.option(
+    "--predictions",
+    "model_version",
+    default=None,
+    metavar="MODEL_VERSION",
+    help="Which corpus/predictions/<MODEL_VERSION>.jsonl to attach [default: the only one there].",
+)
+@click.option("--no-predictions", is_flag=True, help="Push documents without pre-annotations.")
+@click.option(
+    "--batch-size", type=click.IntRange(1, 50_000), default=500, show_default=True, help="Tasks per import request."
+)
+@click.option("--update-config", is_flag=True, help="Replace the project's labeling config when it differs.")
+@click.option("--dry-run", is_flag=True, help="Say what would be pushed; change nothing on the server.")
+@project_dir_option
+@reports_errors
+def push(
+    title: str | None,
+    model_version: str | None,
+    no_predictions: bool,
+    batch_size: int,
+    update_config: bool,
+    dry_run: bool,
+    project_dir: Path,
+) -> None:
+    """Push documents with their pre-annotations to Label Studio as tasks.
+
+    Creates the project (labeling config generated from schemas/labels.yaml) or finds it again. Idempotent:
+    only documents not yet in the project are imported (matched by doc_id); a new model version adds
+    predictions to existing tasks, never duplicate tasks. An interrupted push can simply be run again.
+    Uses the local server unless LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY are set.
+
+    \b
+    Example:
+      feedcorpus push
+      feedcorpus push --project "Mali NER" --dry-run
+    """
+    from feedcorpus import push as stage
+    from feedcorpus.labels import label_config_xml, load_label_schema
+    from feedcorpus.preannotate import read_predictions
+    from feedcorpus.split import load_documents
+    from feedcorpus.studio import PushState, Studio, resolve_connection
+
+    paths = ProjectPaths(project_dir)
+    schema = load_label_schema(paths.schema("labels.yaml"))
+    documents = load_documents(paths.documents)
+    predictions = {} if no_predictions else read_predictions(_predictions_file(paths, model_version))
+    connection = resolve_connection(_local_studio(project_dir))
+    report = stage.push(
+        Studio(connection),
+        documents,
+        predictions,
+        schema,
+        label_config_xml(schema),
+        title=title or stage.DEFAULT_PROJECT,
+        state=PushState(paths.studio_dir / "push-state.json"),
+        batch_size=batch_size,
+        update_config=update_config,
+        dry_run=dry_run,
+    )
+    if report.config_differs and not report.config_updated:
+        echo_err(
+            "Warning: the project's labeling config differs from schemas/labels.yaml; "
+            "re-run with --update-config to replace it"
+        )
+    for doc_id in report.duplicate_doc_ids:
+        echo_err(f"Warning: document {doc_id} is in the project more than once (pushed by another tool?)")
+    verb = "would push" if dry_run else "pushed"
+    click.echo(
+        f"{verb} {report.pushed} tasks, {report.already_present} already in the project, "
+        f"{report.predictions_added} predictions added to existing tasks"
+        + (f", {report.retries} retries" if report.retries else "")
+    )
+    if report.project_url:
+        click.echo(f"project: {report.project_url}")
+
+
+def _predictions_file(paths: ProjectPaths, model_version: str | None) -> Path:
+    if model_version:
+        path = paths.predictions / f"{model_version}.jsonl"
+        if not path.exists():
+            raise FeedcorpusError(f"no predictions for model version {model_version!r}", path=path)
+        return path
+    files = sorted(paths.predictions.glob("*.jsonl")) if paths.predictions.is_dir() else []
+    if len(files) == 1:
+        return files[0]
+    if not files:
+        raise FeedcorpusError(
+            "no predictions; run `feedcorpus preannotate` or pass --no-predictions", path=paths.predictions
+        )
+    names = ", ".join(f.stem for f in files)
+    raise FeedcorpusError(f"several prediction sets ({names}); choose one with --predictions", path=paths.predictions)
 
 
 def _relative(path: Path, base: Path) -> str:
