@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from feedcorpus.cli import cli
 from feedcorpus.server import LocalStudio, ServerStatus
 from feedcorpus.studio import Connection, Studio
-from testdata_paths import REPO
+from testdata_paths import REPO, SEED
 
 STUDIO_VENV = Path(os.environ.get("FEEDCORPUS_STUDIO_VENV") or REPO / ".venv-studio")
 
@@ -59,3 +59,16 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStudio]:
     yield running
     assert local.stop()
     assert not local.status().running
+
+
+@pytest.fixture(scope="session")
+def seed_project(studio: RunningStudio) -> Path:
+    """split + preannotate the seed in the session's project, whose .studio/ knows the local server."""
+    project = studio.project_dir
+    (project / "corpus" / "feeds").mkdir(parents=True, exist_ok=True)
+    shutil.copy(SEED, project / "corpus" / "feeds" / "seed.txt")
+    runner = CliRunner()
+    feed = str(project / "corpus" / "feeds" / "seed.txt")
+    assert runner.invoke(cli, ["split", "-q", feed, "--project-dir", str(project)]).exit_code == 0
+    assert runner.invoke(cli, ["preannotate", "--project-dir", str(project)]).exit_code == 0
+    return project

@@ -17,7 +17,7 @@ from feedcorpus.labels import label_config_xml, load_label_schema
 from feedcorpus.preannotate import read_predictions
 from feedcorpus.split import load_documents
 from feedcorpus.studio import Studio
-from testdata_paths import REPO, SEED
+from testdata_paths import REPO
 
 pytestmark = pytest.mark.integration
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
@@ -26,17 +26,6 @@ CONFIG = label_config_xml(SCHEMA)
 
 def run(project: Path, *args: str):
     return CliRunner().invoke(cli, [*args, "--project-dir", str(project)])
-
-
-@pytest.fixture(scope="module")
-def seed_project(studio) -> Path:
-    """split + preannotate the seed in the session's project, whose .studio/ knows the local server."""
-    project = studio.project_dir
-    (project / "corpus" / "feeds").mkdir(parents=True, exist_ok=True)
-    shutil.copy(SEED, project / "corpus" / "feeds" / "seed.txt")
-    assert run(project, "split", "-q", str(project / "corpus" / "feeds" / "seed.txt")).exit_code == 0
-    assert run(project, "preannotate").exit_code == 0
-    return project
 
 
 def tasks_by_doc(client: Studio, project_id: int) -> dict[str, list]:
