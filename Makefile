@@ -46,8 +46,11 @@ lint: install
 test: install studio browser lint
 	$(BIN)/python -m pytest
 
-bench: install
+# Benchmarks print figures (ratios against the bare library, in one run); results also go to bench/out/.
+bench: install studio
 	$(BIN)/python bench/bench_split.py
+	$(BIN)/python bench/bench_preannotate.py
+	$(BIN)/python bench/bench_push.py
 
 clean:
 	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache

@@ -16,7 +16,7 @@ from feedcorpus.documents import Document
 from feedcorpus.errors import StudioError
 from feedcorpus.labels import LabelSchema
 from feedcorpus.spans import Span
-from feedcorpus.studio import PushState, Studio, validate_against_config
+from feedcorpus.studio import ConfigValidator, PushState, Studio
 from feedcorpus.tasks import task
 
 DEFAULT_PROJECT = "feedcorpus news NER"
@@ -46,6 +46,7 @@ def build_payloads(
 ) -> dict[str, dict[str, Any]]:
     """doc_id → import task, with predictions validated against the text, label set and labeling config."""
     payloads = {}
+    validator = ConfigValidator(label_config)
     for document in documents:
         record = predictions.get(document.id)
         spans = model_version = None
@@ -58,7 +59,7 @@ def build_payloads(
             spans = [Span.from_json(s) for s in record["spans"]]
             model_version = record["model_version"]
         payload = task(document, spans, model_version, schema.names)
-        validate_against_config(label_config, payload.get("predictions", []), record=document.id)
+        validator.validate(payload.get("predictions", []), record=document.id)
         payloads[document.id] = payload
     return payloads
 
@@ -128,7 +129,8 @@ def push(
             studio.update_project(report.project_id, label_config=label_config)
             report.config_updated = True
 
-    index = studio.task_index(report.project_id)
+    # A project created just now is empty: no need to list its tasks.
+    index = {} if report.created_project else studio.task_index(report.project_id)
     report.duplicate_doc_ids = sorted(doc for doc, tasks in index.items() if len(tasks) > 1)
     missing = [doc_id for doc_id in payloads if doc_id not in index]
     report.already_present = len(payloads) - len(missing)

@@ -1,0 +1,87 @@
+"""Benchmark `preannotate` against bare `nlp.pipe` with the same components, n_process 1 and 2, in one run.
+
+The corpus is ≥ 150k words of synthetic articles built from the seed's paragraphs. Both sides use the same
+loaded pipeline (ner + the domain entity ruler, as `preannotate` loads it); `preannotate` also chunks,
+aligns and checks every span and writes the JSONL file. Goal: preannotate/bare ≥ 0.9.
+Usage: python bench/bench_preannotate.py [--words N] [--model NAME] [--batch-size N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import synthetic
+from feedcorpus import preannotate as stage
+from feedcorpus.documents import Article, Document, make_document
+from feedcorpus.labels import load_label_schema
+from feedcorpus.paths import ProjectPaths
+from measure import peak_mb, table
+
+
+def documents_from(items: Iterable[synthetic.SyntheticArticle]) -> list[Document]:
+    """Synthetic articles as documents, exactly as `split` would make them."""
+    return [
+        make_document(
+            Article(f"item {a.number}", a.title, tuple(a.paragraphs), a.link, a.guid, a.published), feed="synthetic"
+        )
+        for a in items
+    ]
+
+
+def documents(words: int) -> list[Document]:
+    docs: list[Document] = []
+    total = 0
+    for doc in documents_from(synthetic.articles(words // 50)):
+        docs.append(doc)
+        total += len(doc.text.split())
+        if total >= words:
+            return docs
+    raise AssertionError("fewer words than asked for")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=150_000)
+    parser.add_argument("--model", default=stage.DEFAULT_MODEL)
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args()
+    paths = ProjectPaths(synthetic.REPO)
+    schema = load_label_schema(paths.schema("labels.yaml"))
+    files = stage.pattern_files(paths.schemas / "patterns")
+    pipeline = stage.load_pipeline(
+        args.model, patterns=stage.load_patterns(files, schema), pattern_paths=files, schema=schema
+    )
+    docs = documents(args.words)
+    words = sum(len(d.text.split()) for d in docs)
+    print(f"{len(docs):,} documents, {words:,} words; pipeline components: {', '.join(pipeline.nlp.pipe_names)}")
+    texts = [d.text for d in docs]
+    rows, results = [], {}
+    size = args.batch_size
+    for n_process in (1, 2):
+        start = time.perf_counter()
+        entities = sum(len(doc.ents) for doc in pipeline.nlp.pipe(texts, batch_size=size, n_process=n_process))
+        bare = time.perf_counter() - start
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            report = stage.preannotate(docs, Path(out), pipeline, schema, batch_size=size, n_process=n_process)
+            ours = time.perf_counter() - start
+        assert report.annotated == len(docs)
+        ratio = bare / ours
+        results[n_process] = {"bare_s": bare, "preannotate_s": ours, "entities": entities, "spans": report.spans}
+        rows.append([f"bare nlp.pipe n_process={n_process}", f"{words / bare:,.0f}", f"{entities:,}", ""])
+        spans = report.spans
+        rows.append([f"preannotate  n_process={n_process}", f"{words / ours:,.0f}", f"{spans:,}", f"{ratio:.2f}"])
+    print(table(rows, ["step", "words/s", "entities/spans", "ratio"]))
+    print(f"peak memory of this process: {peak_mb():,.0f} MB")
+    out_dir = synthetic.REPO / "bench" / "out"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "preannotate.json").write_text(json.dumps({"words": words, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
