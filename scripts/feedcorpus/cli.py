@@ -6,45 +6,15 @@ Library code raises FeedcorpusError; only this module turns errors into one-line
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from feedcorpus import __version__
+from feedcorpus import __version__, cli_release
+from feedcorpus.cli_common import echo_err, local_studio, project_dir_option, reports_errors
 from feedcorpus.errors import FeedcorpusError
 from feedcorpus.paths import ProjectPaths
-
-
-def project_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--project-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help="Project folder holding corpus/, schemas/ and annotations/.",
-    )(func)
-
-
-def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into `Error: <file>: <record>: <what>` and exit 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except FeedcorpusError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper
-
-
-def echo_err(message: str) -> None:
-    click.echo(message, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -237,13 +207,6 @@ def preannotate(
     )
 
 
-def _local_studio(project_dir: Path):
-    from feedcorpus.server import LocalStudio
-
-    venv = os.environ.get("FEEDCORPUS_STUDIO_VENV") or project_dir / ".venv-studio"
-    return LocalStudio(ProjectPaths(project_dir).studio_dir, Path(venv))
-
-
 def _print_status(status, *, tasks: int | None = None) -> None:
     if not status.running:
         click.echo("Label Studio: not running (start it with `feedcorpus studio start`)")
@@ -284,7 +247,7 @@ def studio_install(python: str | None, project_dir: Path) -> None:
     """
     from feedcorpus.server import LABEL_STUDIO_REQUIREMENT
 
-    local = _local_studio(project_dir)
+    local = local_studio(project_dir)
     if local.install(python):
         click.echo(f"installed {LABEL_STUDIO_REQUIREMENT} into {local.venv}")
     else:
@@ -309,7 +272,7 @@ def studio_start(port: int, timeout: float, project_dir: Path) -> None:
     Example:
       feedcorpus studio start --port 8080
     """
-    local = _local_studio(project_dir)
+    local = local_studio(project_dir)
     if local.install():
         click.echo(f"installed Label Studio into {local.venv}", err=True)
     _print_status(local.start(port, timeout=timeout))
@@ -325,7 +288,7 @@ def studio_stop(project_dir: Path) -> None:
     Example:
       feedcorpus studio stop
     """
-    stopped = _local_studio(project_dir).stop()
+    stopped = local_studio(project_dir).stop()
     click.echo("Label Studio stopped" if stopped else "Label Studio was not running")
 
 
@@ -339,7 +302,7 @@ def studio_status(project_dir: Path) -> None:
     Example:
       feedcorpus studio status
     """
-    status = _local_studio(project_dir).status()
+    status = local_studio(project_dir).status()
     _print_status(status)
     if not status.running:
         sys.exit(1)
@@ -393,7 +356,7 @@ def push(
     schema = load_label_schema(paths.schema("labels.yaml"))
     documents = load_documents(paths.documents)
     predictions = {} if no_predictions else read_predictions(_predictions_file(paths, model_version))
-    connection = resolve_connection(_local_studio(project_dir))
+    connection = resolve_connection(local_studio(project_dir))
     report = stage.push(
         Studio(connection),
         documents,
@@ -445,6 +408,10 @@ def _relative(path: Path, base: Path) -> str:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return path.name
+
+
+for command in (cli_release.export, cli_release.versions, cli_release.diff, cli_release.evaluate):
+    cli.add_command(command)
 
 
 def main() -> None:
