@@ -70,7 +70,9 @@ def header(built: Built, settings: dict[str, Any], hf_features: Any) -> dict[str
         "dataset_info": {
             "config_name": "default",
             "features": hf_features._to_yaml_list(),
-            "splits": [{"name": s, "num_examples": docs[s]} for s in present],
+            "splits": [
+                {"name": s, "num_bytes": built.stats["split_bytes"][s], "num_examples": docs[s]} for s in present
+            ],
         },
     }
 

@@ -205,7 +205,7 @@ def resolve(tasks: list[dict[str, Any]], labels: Iterable[str], *, policy: str =
             resolution.predictions.setdefault(version, {})[doc_id] = _prediction_spans(prediction, text)
 
         submitted = []
-        for annotation in task.get("annotations") or []:
+        for annotation in task.get("annotations") or task.get("completions") or []:  # completions: LS ≤ 0.9
             if annotation.get("was_cancelled"):
                 resolution.cancelled_annotations += 1
                 continue

@@ -221,10 +221,12 @@ def build(
     built = Built(name, rows=rows)
     built.files[SNAPSHOT_PATH] = snapshot
     built.files[GOLD_PATH] = parquet_bytes(rows, schema, name, hf_features)
+    split_bytes = {}
     for split in splits.SPLITS:
         part = [r for r in rows if r["split"] == split]
         if part:
             built.files[f"data/{split}-00000-of-00001.parquet"] = parquet_bytes(part, schema, name, hf_features)
+            split_bytes[split] = pa.Table.from_pylist(part, schema=SCHEMA).nbytes
 
     counts = {split: Counter() for split in splits.SPLITS}
     for row in rows:
@@ -249,6 +251,7 @@ def build(
         "provenance": dict(resolution.provenance()),
         "quality": quality(resolution, schema),
         "sources": sorted({str(r["source"]) for r in rows}),
+        "split_bytes": split_bytes,
     }
     built.files["README.md"] = card.render(built, schema, hf_features, guidelines, settings).encode("utf-8")
     return built

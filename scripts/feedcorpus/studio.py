@@ -168,8 +168,12 @@ class Studio:
         ground_truth: bool = False,
         was_cancelled: bool = False,
         completed_by: int | None = None,
+        parent_prediction: int | None = None,
+        lead_time: float | None = None,
     ) -> int:
-        extra = {"completed_by": completed_by} if completed_by is not None else {}
+        """One annotation of a task; completed_by records it under an annotator's account."""
+        given = {"completed_by": completed_by, "parent_prediction": parent_prediction, "lead_time": lead_time}
+        extra = {k: v for k, v in given.items() if v is not None}
         with api_errors(self.url, f"annotating task {task_id}"):
             annotation = self.client.annotations.create(
                 task_id,
@@ -180,6 +184,22 @@ class Studio:
                 **extra,
             )
         return int(annotation.id)
+
+    def ensure_user(self, email: str, password: str) -> int:
+        """The id of the annotator account with this email, created when missing."""
+        with api_errors(self.url, "listing users"):
+            for user in self.client.users.list():
+                if user.email == email:
+                    return int(user.id)
+        with api_errors(self.url, f"creating user {email}"):
+            user = self.client.users.create(
+                username=email.split("@")[0], email=email, password=password, request_options=NO_RETRY
+            )
+        return int(user.id)
+
+    def task_predictions(self, task_id: int) -> list[Any]:
+        with api_errors(self.url, f"reading the predictions of task {task_id}"):
+            return list(self.client.predictions.list(task=task_id))
 
     # export ------------------------------------------------------------------------------------------
     def export_snapshot(self, project_id: int, *, timeout: float = 600.0) -> bytes:
