@@ -51,6 +51,7 @@ bench: install studio
 	$(BIN)/python bench/bench_split.py
 	$(BIN)/python bench/bench_preannotate.py
 	$(BIN)/python bench/bench_push.py
+	$(BIN)/python bench/bench_export.py
 
 clean:
 	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache

@@ -300,3 +300,21 @@ def test_export_command_from_file(tmp_path, project):
     assert evaluated.exit_code == 0
     assert json.loads(evaluated.stdout)["results"]["v1.0.0"]["scores"]["overall"]["f1"] == 1.0
     shutil.rmtree(project / "annotations")
+
+
+@pytest.mark.parametrize("index", range(len(TEXTS)))
+def test_tags_equal_spacys_own_biluo_to_iob_on_aligned_spans(index):
+    from spacy.training import biluo_to_iob, offsets_to_biluo_tags
+
+    text = TEXTS[index]
+    spans = [
+        Span(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0], r["value"]["text"])
+        for r in regions(text, ENTITIES[index])
+    ]
+    ours = tokens.tag(text, spans)
+    doc = tokens.tokenizer().make_doc(text)
+    aligned = [doc.char_span(s.start, s.end, alignment_mode="expand") for s in spans]
+    reference = biluo_to_iob(
+        offsets_to_biluo_tags(doc, [(a.start_char, a.end_char, s.label) for a, s in zip(aligned, spans, strict=True)])
+    )
+    assert ours.tags == [t for token, t in zip(doc, reference, strict=True) if not token.is_space]

@@ -111,7 +111,7 @@ def annotation_spans(
             resolution.errors.append(f"{name}: outside the text (length {len(text)})")
             continue
         covered = text[span.start : span.end]
-        if span.text and _normalise(span.text) != _normalise(covered):
+        if span.text and span.text != covered and _normalise(span.text) != _normalise(covered):
             resolution.errors.append(f"{name}: Label Studio's text differs from the document's {covered!r}")
             continue
         stripped = covered.strip()
@@ -138,23 +138,30 @@ def provenance(gold: list[Span], predicted: list[Span]) -> tuple[list[GoldEntity
     accepted = same bounds and label; relabeled = same bounds, other label; resized = overlaps a
     prediction with other bounds; added = no prediction there. Each prediction is matched at most once.
     """
-    unmatched = list(predicted)
-    entities: list[GoldEntity] = []
+    unmatched = set(predicted)
+    exact = {(p.start, p.end, p.label): p for p in predicted}
+    bounds: dict[tuple[int, int], list[Span]] = {}
+    for p in predicted:
+        bounds.setdefault((p.start, p.end), []).append(p)
     kinds: dict[Span, str] = {}
-    for kind, test in (
-        ("accepted", lambda g, p: (g.start, g.end, g.label) == (p.start, p.end, p.label)),
-        ("relabeled", lambda g, p: (g.start, g.end) == (p.start, p.end)),
-        ("resized", lambda g, p: g.start < p.end and p.start < g.end),
-    ):
-        for span in gold:
-            if span in kinds:
-                continue
-            match = next((p for p in unmatched if test(span, p)), None)
+    for span in gold:  # same bounds and label
+        match = exact.get((span.start, span.end, span.label))
+        if match is not None and match in unmatched:
+            kinds[span] = "accepted"
+            unmatched.discard(match)
+    for span in gold:  # same bounds, another label
+        if span not in kinds:
+            match = next((p for p in bounds.get((span.start, span.end), []) if p in unmatched), None)
             if match is not None:
-                kinds[span] = kind
-                unmatched.remove(match)
-    for span in gold:
-        entities.append(GoldEntity(span.start, span.end, span.label, span.text, kinds.get(span, "added")))
+                kinds[span] = "relabeled"
+                unmatched.discard(match)
+    for span in gold:  # overlapping, other bounds
+        if span not in kinds:
+            match = min((p for p in unmatched if span.start < p.end and p.start < span.end), default=None)
+            if match is not None:
+                kinds[span] = "resized"
+                unmatched.discard(match)
+    entities = [GoldEntity(s.start, s.end, s.label, s.text, kinds.get(s, "added")) for s in gold]
     return entities, len(unmatched)
 
 
@@ -200,9 +207,12 @@ def resolve(tasks: list[dict[str, Any]], labels: Iterable[str], *, policy: str =
             resolution.errors.append(f"{where}: the same document is also task {seen[doc_id]}")
             continue
         seen[doc_id] = task_id
+        predicted_by_id = {}
         for prediction in task.get("predictions") or []:
             version = str(prediction.get("model_version") or "unknown")
-            resolution.predictions.setdefault(version, {})[doc_id] = _prediction_spans(prediction, text)
+            spans_of_prediction = _prediction_spans(prediction, text)
+            resolution.predictions.setdefault(version, {})[doc_id] = spans_of_prediction
+            predicted_by_id[prediction.get("id")] = spans_of_prediction
 
         submitted = []
         for annotation in task.get("annotations") or task.get("completions") or []:  # completions: LS ≤ 0.9
@@ -234,7 +244,12 @@ def resolve(tasks: list[dict[str, Any]], labels: Iterable[str], *, policy: str =
             resolution.disputed.append(doc_id)
             continue
         annotation, spans = chosen
-        entities, rejected = provenance(spans, _prediction_spans(_parent_prediction(task, annotation), text))
+        parent = annotation.get("parent_prediction")
+        if parent in predicted_by_id and not (annotation.get("prediction") or {}).get("result"):
+            parent_spans = predicted_by_id[parent]
+        else:
+            parent_spans = _prediction_spans(_parent_prediction(task, annotation), text)
+        entities, rejected = provenance(spans, parent_spans)
         annotators = sorted({account(a.get("completed_by")) for a, _ in submitted})
         resolution.resolved_by[how] += 1
         resolution.documents.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -48,11 +49,13 @@ def keys(spans_by_doc: Mapping[str, Iterable[Span]], docs: Iterable[str] | None 
 
 def score(reference: set[Key], candidate: set[Key], labels: Iterable[str]) -> dict[str, Score]:
     """'overall' plus one Score per label; reference plays gold, candidate plays prediction."""
-    result = {"overall": Score(len(reference & candidate), len(candidate - reference), len(reference - candidate))}
+    both = reference & candidate
+    result = {"overall": Score(len(both), len(candidate) - len(both), len(reference) - len(both))}
+    tp = Counter(key[3] for key in both)
+    ref = Counter(key[3] for key in reference)
+    cand = Counter(key[3] for key in candidate)
     for label in labels:
-        ref = {k for k in reference if k[3] == label}
-        cand = {k for k in candidate if k[3] == label}
-        result[label] = Score(len(ref & cand), len(cand - ref), len(ref - cand))
+        result[label] = Score(tp[label], cand[label] - tp[label], ref[label] - tp[label])
     return result
 
 

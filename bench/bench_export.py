@@ -1,0 +1,123 @@
+"""Benchmark `export`: 10,000 synthetic annotated tasks from a snapshot file, in one run.
+
+Reports the time of `release.build` (resolve, validate, tokenize, tag, split, Parquet + HF files, card)
+and of the bare work it cannot avoid: reading the snapshot JSON, spaCy's tokenizer over the same texts and
+pyarrow writing the same rows to Parquet. Goal: export/bare ≤ 3.
+Usage: python bench/bench_export.py [--tasks N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import time
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import synthetic
+from bench_preannotate import documents_from
+from bench_push import predictions_for
+from feedcorpus import release
+from feedcorpus.labels import load_label_schema
+from feedcorpus.paths import ProjectPaths
+from feedcorpus.tokens import tokenizer
+from measure import table
+
+
+def snapshot(docs: list, predictions: dict) -> bytes:
+    """A Label Studio export: each task annotated once, the prediction accepted with its first span relabeled."""
+    tasks = []
+    for number, doc in enumerate(docs, 1):
+        regions = [
+            {
+                "id": f"r{i}",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {"start": s["start"], "end": s["end"], "text": s["text"], "labels": [s["label"]]},
+            }
+            for i, s in enumerate(predictions[doc.id]["spans"])
+        ]
+        corrected = [dict(r, value=dict(r["value"])) for r in regions]
+        if corrected:
+            corrected[0]["value"]["labels"] = ["EVENT"]
+        tasks.append(
+            {
+                "id": number,
+                "data": {
+                    "text": doc.text,
+                    "doc_id": doc.id,
+                    "title": doc.title,
+                    "url": doc.url,
+                    "published": doc.published,
+                    "source": doc.source,
+                },
+                "annotations": [
+                    {
+                        "id": number,
+                        "completed_by": {"id": 2, "email": "a@x.org"},
+                        "result": corrected,
+                        "was_cancelled": False,
+                        "ground_truth": False,
+                        "updated_at": "2026-11-24T10:00:00Z",
+                        "parent_prediction": number,
+                    }
+                ],
+                "predictions": [{"id": number, "model_version": "bench", "result": regions}],
+            }
+        )
+    return json.dumps(tasks, ensure_ascii=False).encode("utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=10_000)
+    args = parser.parse_args()
+    schema = load_label_schema(ProjectPaths(synthetic.REPO).schema("labels.yaml"))
+    docs = documents_from(synthetic.articles(args.tasks))
+    data = snapshot(docs, predictions_for(docs, "bench"))
+    print(f"snapshot: {len(docs):,} tasks, {len(data) / 1e6:.0f} MB", flush=True)
+    tokenizer()  # load spaCy's tokenizer and import `datasets` once, outside both timings
+    release.features(schema)
+
+    start = time.perf_counter()
+    built = release.build(data, version="1.0.0", schema=schema, policy="exclude")
+    ours = time.perf_counter() - start
+    assert len(built.rows) == len(docs)
+
+    with release.gc_paused():  # the bare baseline gets the same GC treatment as export
+        start = time.perf_counter()
+        assert len(json.loads(data)) == len(docs)
+        read = time.perf_counter() - start
+        start = time.perf_counter()
+        nlp = tokenizer()
+        bare_rows = []
+        for row in built.rows:
+            doc = nlp.make_doc(row["text"])
+            bare_rows.append({**row, "tokens": [t.text for t in doc]})
+        tokenize = time.perf_counter() - start
+        start = time.perf_counter()
+        buffer = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(bare_rows, schema=release.SCHEMA), buffer, compression="zstd")
+        write = time.perf_counter() - start
+    bare = read + tokenize + write
+    entities = sum(len(r["entities"]) for r in built.rows)
+    rows = [
+        ["json.loads of the snapshot (bare)", f"{read:.1f}", ""],
+        ["spaCy tokenizer (bare)", f"{tokenize:.1f}", ""],
+        ["pyarrow Parquet write (bare)", f"{write:.1f}", ""],
+        ["bare total", f"{bare:.1f}", ""],
+        ["feedcorpus export (release.build)", f"{ours:.1f}", f"{ours / bare:.2f}"],
+    ]
+    print(f"{entities:,} gold entities; {len(built.report['expanded_spans'])} spans expanded")
+    print(table(rows, ["step", "seconds", "export/bare"]))
+    out_dir = synthetic.REPO / "bench" / "out"
+    out_dir.mkdir(exist_ok=True)
+    result = {"tasks": len(docs), "export_s": ours, "read_s": read, "tokenize_s": tokenize, "write_s": write}
+    (out_dir / "export.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
