@@ -140,16 +140,23 @@ def render(built: Built, schema: LabelSchema, hf_features: Any, guidelines: str,
     ]
     quality = stats["quality"]
     if quality["predictions"]:
-        lines += [
-            "### Pre-annotation quality against this gold",
-            "",
-            "Entity-level, exact span and label, on the released documents.",
-            "",
-            "| prediction set | P | R | F1 | gold entities |",
-            "|---|---|---|---|---|",
-        ]
-        for version, scores in quality["predictions"].items():
-            lines.append(_score_row(f"`{version}`", scores["overall"]))
+        described = settings.get("prediction_sets") or {}
+        versions = list(quality["predictions"])
+        lines += ["### Pre-annotation quality against this gold", "",
+                  "Entity-level, exact span and label, on the released documents.", "",
+                  "| prediction set | P | R | F1 | gold entities |", "|---|---|---|---|---|"]
+        for version in versions:
+            name = f"`{version}`" + (f" ({described[version]})" if version in described else "")
+            lines.append(_score_row(name, quality["predictions"][version]["overall"]))
+        lines += ["", "F1 per label:", "", "| label | " + " | ".join(f"`{v}`" for v in versions) + " |",
+                  "|---|" + "---|" * len(versions)]
+        for label in schema.names:
+            support = quality["predictions"][versions[0]][label]["support"]
+            if support:
+                f1s = " | ".join(f"{quality['predictions'][v][label]['f1']:.3f}" for v in versions)
+                lines.append(f"| {label} ({support}) | {f1s} |")
+        if settings.get("quality_note"):
+            lines += ["", settings["quality_note"].strip()]
         lines.append("")
     provenance = stats["provenance"]
     if sum(provenance.values()):

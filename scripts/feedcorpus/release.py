@@ -123,6 +123,7 @@ class Built:
     rows: list[dict[str, Any]] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)  # sha256 of what the card was written from
 
 
 def build_rows(
@@ -284,6 +285,11 @@ def _build(
         "split_bytes": split_bytes,
     }
     built.files["README.md"] = card.render(built, schema, hf_features, guidelines, settings).encode("utf-8")
+    built.inputs = {
+        "guidelines_sha256": sha256_text(guidelines),
+        "card_settings_sha256": sha256_text(json.dumps(settings or {}, sort_keys=True)),
+        "policy": policy,
+    }
     return built
 
 
@@ -302,6 +308,7 @@ def manifest(built: Built, schema: LabelSchema, *, created_at: str | None = None
         "ner_tags": schema.tag_names(),
         "corpus_sha256": corpus,
         "snapshot_sha256": sha256_bytes(built.files[SNAPSHOT_PATH]),
+        "card_inputs": built.inputs,
         "files": {
             path: {"sha256": sha256_bytes(content), "bytes": len(content), "rows": rows_per_file.get(path)}
             for path, content in sorted(built.files.items())
