@@ -23,7 +23,7 @@ from feedcorpus import release
 from feedcorpus.labels import load_label_schema
 from feedcorpus.paths import ProjectPaths
 from feedcorpus.tokens import tokenizer
-from measure import table
+from measure import save, table
 
 
 def snapshot(docs: list, predictions: dict) -> bytes:
@@ -113,10 +113,8 @@ def main() -> None:
     ]
     print(f"{entities:,} gold entities; {len(built.report['expanded_spans'])} spans expanded")
     print(table(rows, ["step", "seconds", "export/bare"]))
-    out_dir = synthetic.REPO / "bench" / "out"
-    out_dir.mkdir(exist_ok=True)
     result = {"tasks": len(docs), "export_s": ours, "read_s": read, "tokenize_s": tokenize, "write_s": write}
-    (out_dir / "export.json").write_text(json.dumps(result, indent=2))
+    save("export", result)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ Usage: python bench/bench_preannotate.py [--words N] [--model NAME] [--batch-siz
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from feedcorpus import preannotate as stage
 from feedcorpus.documents import Article, Document, make_document
 from feedcorpus.labels import load_label_schema
 from feedcorpus.paths import ProjectPaths
-from measure import peak_mb, table
+from measure import peak_mb, save, table
 
 
 def documents_from(items: Iterable[synthetic.SyntheticArticle]) -> list[Document]:
@@ -78,9 +77,7 @@ def main() -> None:
         rows.append([f"preannotate  n_process={n_process}", f"{words / ours:,.0f}", f"{spans:,}", f"{ratio:.2f}"])
     print(table(rows, ["step", "words/s", "entities/spans", "ratio"]))
     print(f"peak memory of this process: {peak_mb():,.0f} MB")
-    out_dir = synthetic.REPO / "bench" / "out"
-    out_dir.mkdir(exist_ok=True)
-    (out_dir / "preannotate.json").write_text(json.dumps({"words": words, "results": results}, indent=2))
+    save("preannotate", {"words": words, "results": results})
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ Usage: python bench/bench_push.py [--tasks N] [--batch-size N]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -26,7 +25,7 @@ from feedcorpus.paths import ProjectPaths
 from feedcorpus.preannotate import read_predictions
 from feedcorpus.server import LocalStudio
 from feedcorpus.studio import Connection, Studio
-from measure import table
+from measure import save, table
 
 
 def seed_lexicon() -> dict[str, str]:
@@ -100,10 +99,8 @@ def main() -> None:
         ["feedcorpus push again (nothing to do)", f"{rerun:.1f}", "", ""],
     ]
     print(table(rows, ["step", "seconds", "tasks/s", "push/raw"]))
-    out_dir = synthetic.REPO / "bench" / "out"
-    out_dir.mkdir(exist_ok=True)
     result = {"tasks": len(docs), "spans": spans, "raw_s": raw, "push_s": ours, "rerun_s": rerun}
-    (out_dir / "push.json").write_text(json.dumps(result, indent=2))
+    save("push", result)
 
 
 if __name__ == "__main__":

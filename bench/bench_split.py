@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import synthetic
-from measure import in_subprocess, peak_mb, table
+from measure import in_subprocess, peak_mb, save, table
 
 
 def worker(kind: str, feed: str, out: str) -> None:
@@ -77,9 +77,7 @@ def main() -> None:
             results[fmt] = result
             shutil.rmtree(out)
         print(table(rows, ["step", "file MB", "articles/s", "peak MB", "split/bare"]))
-        out_dir = synthetic.REPO / "bench" / "out"
-        out_dir.mkdir(exist_ok=True)
-        (out_dir / "split.json").write_text(json.dumps({"articles": len(items), "results": results}, indent=2))
+        save("split", {"articles": len(items), "results": results})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

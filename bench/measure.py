@@ -18,6 +18,13 @@ def in_subprocess(script: Path, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def save(name: str, result: dict) -> None:
+    """Keep a run's figures in bench/out/<name>.json (git-ignored) next to what was printed."""
+    out_dir = BENCH / "out"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / f"{name}.json").write_text(json.dumps(result, indent=2))
+
+
 def peak_mb() -> float:
     import resource
 
