@@ -222,3 +222,16 @@ def test_cli_missing_model_is_one_line(project):
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: spaCy pipeline 'xx_missing' is not installed")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_two_worker_processes_give_the_same_spans_in_document_order(pipeline):
+    """n_process=2 pipes plain texts and keeps each document's context in a queue: order must hold."""
+    docs = [
+        make_doc(f"d-{i}", f"Report {i} from Goïta’s Mali", *(["JNIM fighters attacked Bamako."] * (i % 3 + 1)))
+        for i in range(12)
+    ]
+    one = [(d.id, spans) for d, spans in stage.annotate(pipeline, docs, SCHEMA, batch_size=2, n_process=1)]
+    two = [(d.id, spans) for d, spans in stage.annotate(pipeline, docs, SCHEMA, batch_size=2, n_process=2)]
+    assert [d for d, _ in one] == [d.id for d in docs]
+    assert two == one
+    assert all(any(s.text == "JNIM" for s in spans) for _, spans in one)

@@ -383,7 +383,8 @@ def push(
         + (f", {report.retries} retries" if report.retries else "")
     )
     if report.project_url:
-        click.echo(f"project: {report.project_url}")
+        total = report.pushed + report.already_present
+        click.echo(f"project: {report.project_url} ({total} tasks for annotators)")
 
 
 def _predictions_file(paths: ProjectPaths, model_version: str | None) -> Path:
