@@ -142,14 +142,24 @@ def render(built: Built, schema: LabelSchema, hf_features: Any, guidelines: str,
     if quality["predictions"]:
         described = settings.get("prediction_sets") or {}
         versions = list(quality["predictions"])
-        lines += ["### Pre-annotation quality against this gold", "",
-                  "Entity-level, exact span and label, on the released documents.", "",
-                  "| prediction set | P | R | F1 | gold entities |", "|---|---|---|---|---|"]
+        lines += [
+            "### Pre-annotation quality against this gold",
+            "",
+            "Entity-level, exact span and label, on the released documents.",
+            "",
+            "| prediction set | P | R | F1 | gold entities |",
+            "|---|---|---|---|---|",
+        ]
         for version in versions:
             name = f"`{version}`" + (f" ({described[version]})" if version in described else "")
             lines.append(_score_row(name, quality["predictions"][version]["overall"]))
-        lines += ["", "F1 per label:", "", "| label | " + " | ".join(f"`{v}`" for v in versions) + " |",
-                  "|---|" + "---|" * len(versions)]
+        lines += [
+            "",
+            "F1 per label:",
+            "",
+            "| label | " + " | ".join(f"`{v}`" for v in versions) + " |",
+            "|---|" + "---|" * len(versions),
+        ]
         for label in schema.names:
             support = quality["predictions"][versions[0]][label]["support"]
             if support:
@@ -204,7 +214,7 @@ def render(built: Built, schema: LabelSchema, hf_features: Any, guidelines: str,
         f"(`SELECT * FROM 'annotations/{built.version}/gold.parquet'`); its key-value metadata carries the "
         "version, the label names and the label schema's hash. `manifest.json` lists every file's sha256; "
         "`source/label-studio-export.json` is the Label Studio snapshot the release was built from, so "
-        "anyone can rebuild it with `feedcorpus export --from-file` and compare checksums.",
+        "anyone can rebuild it and compare checksums with `feedcorpus versions --rebuild`.",
         "",
         "## Rights",
         "",

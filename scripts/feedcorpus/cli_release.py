@@ -134,18 +134,22 @@ def _pull_snapshot(paths: ProjectPaths, project_dir: Path, title: str | None) ->
 
 
 @click.command()
+@click.option("--rebuild", is_flag=True, help="Also rebuild each release from its snapshot and compare checksums.")
 @project_dir_option
 @reports_errors
-def versions(project_dir: Path) -> None:
+def versions(rebuild: bool, project_dir: Path) -> None:
     """List the releases in annotations/ and verify every file against its manifest's sha256.
 
-    Exits 1 when any release is damaged.
+    With --rebuild, each release is also rebuilt from its own Label Studio snapshot and every data file
+    must come out byte-identical. Exits 1 when any release is damaged or does not rebuild.
 
     \b
     Example:
       feedcorpus versions
+      feedcorpus versions --rebuild
     """
     from feedcorpus import release
+    from feedcorpus.labels import load_label_schema
 
     paths = ProjectPaths(project_dir)
     found = release.releases(paths.annotations)
@@ -153,11 +157,22 @@ def versions(project_dir: Path) -> None:
         click.echo("no releases yet")
         return
     damaged = 0
+    previous_splits: dict[str, str] = {}
     for _, path in found:
         manifest = release.read_manifest(path)
         problems = release.verify(path)
+        if rebuild and not problems:
+            problems = release.rebuild_problems(
+                path,
+                load_label_schema(paths.schema("labels.yaml")),
+                previous_splits=previous_splits,
+                guidelines=paths.schema("guidelines.md").read_text("utf-8"),
+                settings=_settings(paths),
+            )
+        previous_splits = dict(manifest.get("splits", {}))
         docs = manifest["counts"]["documents"]
-        state = "ok" if not problems else f"DAMAGED ({len(problems)} problems)"
+        verified = "ok, rebuilt identically" if rebuild else "ok"
+        state = verified if not problems else f"DAMAGED ({len(problems)} problems)"
         click.echo(
             f"{path.name}  {manifest['created_at'][:10]}  {sum(docs.values())} documents  "
             f"{len(manifest['files'])} files  {state}"

@@ -288,6 +288,7 @@ def _build(
     built.inputs = {
         "guidelines_sha256": sha256_text(guidelines),
         "card_settings_sha256": sha256_text(json.dumps(settings or {}, sort_keys=True)),
+        "card_template_sha256": sha256_bytes(Path(card.__file__).read_bytes()),
         "policy": policy,
     }
     return built
@@ -425,6 +426,37 @@ def verify(release_dir: Path) -> list[str]:
     for path in release_dir.rglob("*"):
         if path.is_file() and path.relative_to(release_dir).as_posix() not in listed:
             problems.append(f"{path.relative_to(release_dir).as_posix()}: not in the manifest")
+    return problems
+
+
+def rebuild_problems(
+    release_dir: Path, schema: LabelSchema, *, previous_splits: dict[str, str], guidelines: str, settings: dict
+) -> list[str]:
+    """Rebuild a release from its own snapshot and name every file whose sha256 differs from the manifest.
+
+    The card is compared only when the guidelines and card settings are the ones it was written from.
+    """
+    data = read_manifest(release_dir)
+    inputs = data.get("card_inputs", {})
+    built = build(
+        (release_dir / SNAPSHOT_PATH).read_bytes(),
+        version=data["version"],
+        schema=schema,
+        policy=inputs.get("policy", "exclude"),
+        previous_splits=previous_splits,
+        guidelines=guidelines,
+        settings=settings,
+    )
+    same_card = (
+        inputs.get("guidelines_sha256") == built.inputs["guidelines_sha256"]
+        and inputs.get("card_settings_sha256") == built.inputs["card_settings_sha256"]
+    )
+    problems = []
+    for path, content in built.files.items():
+        if path == "README.md" and not same_card:
+            continue
+        if path not in data["files"] or sha256_bytes(content) != data["files"][path]["sha256"]:
+            problems.append(f"{path}: the rebuild from the snapshot differs")
     return problems
 
 
