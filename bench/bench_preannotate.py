@@ -46,24 +46,17 @@ def documents(words: int) -> list[Document]:
 def quality_against_gold(paths: ProjectPaths, pipeline: stage.Pipeline, schema) -> None:
     """Entity P/R/F1 per label of this pipeline's pre-annotations against the latest gold release."""
     from feedcorpus import metrics, release
-    from feedcorpus.spans import Span
+    from feedcorpus.split import load_documents
 
     found = release.releases(paths.annotations)
     if not found:
         print("no gold release yet: no P/R/F1")
         return
-    rows = release.read_rows(found[-1][1])
-    gold = {r["id"]: [Span.from_json(e) for e in r["entities"]] for r in rows}
-    docs = [d for d in documents_in(paths) if d.id in gold]
+    gold = release.entity_spans(found[-1][1])
+    docs = [d for d in load_documents(paths.documents) if d.id in gold]
     predicted = {d.id: spans for d, spans in stage.annotate(pipeline, docs, schema)}
     print(f"pre-annotations of {pipeline.model_version} against {found[-1][1].name} gold ({len(docs)} documents):")
     print(metrics.table(metrics.compare(gold, predicted, schema.names)))
-
-
-def documents_in(paths: ProjectPaths) -> list[Document]:
-    from feedcorpus.split import load_documents
-
-    return load_documents(paths.documents)
 
 
 def main() -> None:

@@ -207,7 +207,7 @@ def preannotate(
     )
 
 
-def _print_status(status, *, tasks: int | None = None) -> None:
+def _print_status(status) -> None:
     if not status.running:
         click.echo("Label Studio: not running (start it with `feedcorpus studio start`)")
         return
@@ -216,8 +216,6 @@ def _print_status(status, *, tasks: int | None = None) -> None:
         click.echo(f"  login:     {status.credentials.username}")
         click.echo(f"  password:  {status.credentials.password}")
         click.echo(f"  API token: {status.credentials.token}")
-    if tasks is not None:
-        click.echo(f"  tasks waiting for annotation: {tasks}")
 
 
 @cli.group()

@@ -126,8 +126,7 @@ def _pull_snapshot(paths: ProjectPaths, project_dir: Path, title: str | None) ->
 
     studio = Studio(resolve_connection(local_studio(project_dir)))
     title = title or DEFAULT_PROJECT
-    remembered = PushState(paths.studio_dir / "push-state.json").project_id(studio.url, title)
-    project = (studio.get_project(remembered) if remembered is not None else None) or studio.find_project(title)
+    project = studio.remembered_project(title, PushState(paths.studio_dir / "push-state.json"))
     if project is None:
         raise ReleaseError(f"no Label Studio project {title!r} at {studio.url}; run `feedcorpus push` first")
     return studio.export_snapshot(int(project.id))
@@ -253,24 +252,21 @@ def evaluate(
     """
     from feedcorpus import metrics, release
     from feedcorpus.labels import load_label_schema
-    from feedcorpus.preannotate import read_predictions
+    from feedcorpus.preannotate import prediction_spans
     from feedcorpus.spans import Span
 
     paths = ProjectPaths(project_dir)
     schema = load_label_schema(paths.schema("labels.yaml"))
     gold_dir = _release_dir(paths, version)
-    gold = {r["id"]: [Span.from_json(e) for e in r["entities"]] for r in release.read_rows(gold_dir)}
+    gold = release.entity_spans(gold_dir)
     candidates: dict[str, dict[str, list[Span]]] = {}
     if against:
         path = Path(against)
         if path.suffix == ".jsonl" and path.exists():
-            records = read_predictions(path)
-            candidates[path.name] = {d: [Span.from_json(s) for s in r["spans"]] for d, r in records.items()}
+            candidates[path.name] = prediction_spans(path)
         else:
             other = _release_dir(paths, against)
-            candidates[other.name] = {
-                r["id"]: [Span.from_json(e) for e in r["entities"]] for r in release.read_rows(other)
-            }
+            candidates[other.name] = release.entity_spans(other)
     else:
         files = (
             [paths.predictions / f"{m}.jsonl" for m in model_versions]
@@ -282,8 +278,7 @@ def evaluate(
         for path in files:
             if not path.exists():
                 raise FeedcorpusError("no such prediction set", path=path)
-            records = read_predictions(path)
-            candidates[path.stem] = {d: [Span.from_json(s) for s in r["spans"]] for d, r in records.items()}
+            candidates[path.stem] = prediction_spans(path)
     results = {}
     for name, spans in candidates.items():
         shared = set(gold) & set(spans)

@@ -172,12 +172,14 @@ def _prediction_spans(prediction: dict[str, Any] | None, text: str) -> list[Span
     return sorted(s for s in spans if s is not None and 0 <= s.start < s.end <= len(text))
 
 
-def _parent_prediction(task: dict[str, Any], annotation: dict[str, Any]) -> dict[str, Any] | None:
+def _parent_spans(annotation: dict[str, Any], predicted_by_id: dict[Any, list[Span]], text: str) -> list[Span]:
+    """Spans of the prediction the annotation was corrected from: the task's own (already read), else the
+    copy Label Studio embeds in the annotation, else none."""
     embedded = annotation.get("prediction")
     if isinstance(embedded, dict) and embedded.get("result"):
-        return embedded
-    parent = annotation.get("parent_prediction")
-    return next((p for p in task.get("predictions") or [] if p.get("id") == parent), None)
+        known = predicted_by_id.get(embedded.get("id"))
+        return known if known is not None else _prediction_spans(embedded, text)
+    return predicted_by_id.get(annotation.get("parent_prediction"), [])
 
 
 def _keys(spans: Iterable[Span]) -> frozenset[tuple[int, int, str]]:
@@ -244,12 +246,7 @@ def resolve(tasks: list[dict[str, Any]], labels: Iterable[str], *, policy: str =
             resolution.disputed.append(doc_id)
             continue
         annotation, spans = chosen
-        parent = annotation.get("parent_prediction")
-        if parent in predicted_by_id and not (annotation.get("prediction") or {}).get("result"):
-            parent_spans = predicted_by_id[parent]
-        else:
-            parent_spans = _prediction_spans(_parent_prediction(task, annotation), text)
-        entities, rejected = provenance(spans, parent_spans)
+        entities, rejected = provenance(spans, _parent_spans(annotation, predicted_by_id, text))
         annotators = sorted({account(a.get("completed_by")) for a, _ in submitted})
         resolution.resolved_by[how] += 1
         resolution.documents.append(

@@ -205,6 +205,11 @@ def read_predictions(path: Path) -> dict[str, dict[str, Any]]:
     return {record["doc_id"]: record for record in read_jsonl(path)}
 
 
+def prediction_spans(path: Path) -> dict[str, list[Span]]:
+    """doc_id → predicted spans from a predictions JSONL file (for scoring)."""
+    return {doc_id: [Span.from_json(s) for s in r["spans"]] for doc_id, r in read_predictions(path).items()}
+
+
 def preannotate(
     documents: list[Document],
     predictions_dir: Path,

@@ -108,11 +108,7 @@ def push(
     model_versions = {r["model_version"] for r in predictions.values()}
     studio.whoami()
 
-    project = None
-    remembered = state.project_id(studio.url, title) if state else None
-    if remembered is not None:
-        project = studio.get_project(remembered)
-    project = project or studio.find_project(title)
+    project = studio.remembered_project(title, state)
     if project is None:
         if dry_run:
             report.pushed = len(payloads)

@@ -464,6 +464,11 @@ def read_rows(release_dir: Path) -> list[dict[str, Any]]:
     return pq.read_table(release_dir / GOLD_PATH).to_pylist()
 
 
+def entity_spans(release_dir: Path) -> dict[str, list[Span]]:
+    """doc id → the release's gold entities as spans (for scoring)."""
+    return {r["id"]: [Span.from_json(e) for e in r["entities"]] for r in read_rows(release_dir)}
+
+
 def diff(old_dir: Path, new_dir: Path) -> dict[str, Any]:
     """Documents added/removed and spans added/removed per document between two releases."""
     old = {r["id"]: r for r in read_rows(old_dir)}

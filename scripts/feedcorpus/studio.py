@@ -50,12 +50,6 @@ def resolve_connection(local: LocalStudio) -> Connection:
     return Connection(status.url, status.credentials.token, local=True)
 
 
-def is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, StudioError):
-        return bool(getattr(exc, "retryable", False))
-    return False
-
-
 @contextlib.contextmanager
 def api_errors(url: str, action: str) -> Iterator[None]:
     """Translate SDK/HTTP failures into one-line StudioErrors (marked retryable where retrying can help)."""
@@ -115,6 +109,12 @@ class Studio:
         with api_errors(self.url, "listing projects"):
             matches = [p for p in self.client.projects.list(page_size=1000) if p.title == title]
         return min(matches, key=lambda p: p.id) if matches else None
+
+    def remembered_project(self, title: str, state: PushState | None) -> Any | None:
+        """The project a push made for this title: the id remembered in the state file, else by title."""
+        remembered = state.project_id(self.url, title) if state else None
+        project = self.get_project(remembered) if remembered is not None else None
+        return project or self.find_project(title)
 
     def create_project(self, title: str, label_config: str) -> Any:
         with api_errors(self.url, f"creating project {title!r}"):
@@ -263,11 +263,6 @@ class ConfigValidator:
             if errors:
                 raise StudioError(f"prediction does not fit the labeling config: {errors[0]}", record=record)
             self._valid_shapes.update(shapes)
-
-
-def validate_against_config(label_config: str, predictions: list[dict[str, Any]], *, record: str = "") -> None:
-    """One-off check of some predictions (see ConfigValidator for many)."""
-    ConfigValidator(label_config).validate(predictions, record=record)
 
 
 class PushState:
