@@ -22,7 +22,7 @@ from bench_push import predictions_for
 from feedcorpus import release
 from feedcorpus.labels import load_label_schema
 from feedcorpus.paths import ProjectPaths
-from feedcorpus.tokens import tokenizer
+from feedcorpus.release.tokens import tokenizer
 from measure import save, table
 
 

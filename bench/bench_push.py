@@ -17,14 +17,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from feedcorpus.preannotate import read_predictions
+
 import synthetic
 from bench_preannotate import documents_from
-from feedcorpus import push as stage
 from feedcorpus.labels import label_config_xml, load_label_schema
 from feedcorpus.paths import ProjectPaths
-from feedcorpus.preannotate import read_predictions
-from feedcorpus.server import LocalStudio
-from feedcorpus.studio import Connection, Studio
+from feedcorpus.studio import push as stage
+from feedcorpus.studio.client import Studio
+from feedcorpus.studio.connection import Connection
+from feedcorpus.studio.local_server import LocalStudio
 from measure import save, table
 
 

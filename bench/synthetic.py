@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from feedcorpus.wpdump import parse_dump
+from feedcorpus.ingest.wpdump import parse_dump
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "feeds" / "thedefensepost-mali-2024.txt"

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from feedcorpus import gold
 from feedcorpus.errors import ReleaseError
+from feedcorpus.release import gold, provenance
 from feedcorpus.spans import Span
 from testdata_paths import DATA
 
@@ -187,7 +187,7 @@ def test_provenance_against_the_parent_prediction():
 def test_provenance_function_matches_each_prediction_once():
     """A prediction split in two by the annotator: one half resized from it, the other added."""
     predicted = [Span(0, 8, "FAC", "Air Base")]
-    entities, rejected = gold.provenance([Span(0, 3, "FAC", "Air"), Span(4, 8, "FAC", "Base")], predicted)
+    entities, rejected = provenance.provenance([Span(0, 3, "FAC", "Air"), Span(4, 8, "FAC", "Base")], predicted)
     assert [e.provenance for e in entities] == ["resized", "added"] and rejected == 0
 
 

@@ -8,16 +8,19 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from feedcorpus import preannotate as stage
+from feedcorpus.annotate import patterns as ruler
+from feedcorpus.annotate import pipeline as loader
+from feedcorpus.annotate import preannotate as stage
 from feedcorpus.cli import cli
 from feedcorpus.documents import Document, build_text
 from feedcorpus.errors import ModelError
 from feedcorpus.fileio import sha256_text
 from feedcorpus.labels import load_label_schema
+from feedcorpus.stores.predictions import PredictionStore
 from testdata_paths import REPO, SEED
 
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
-PATTERN_FILES = stage.pattern_files(REPO / "schemas" / "patterns")
+PATTERN_FILES = ruler.pattern_files(REPO / "schemas" / "patterns")
 
 
 def make_doc(doc_id: str, title: str, *paragraphs: str) -> Document:
@@ -27,13 +30,13 @@ def make_doc(doc_id: str, title: str, *paragraphs: str) -> Document:
 
 @pytest.fixture(scope="module")
 def pipeline():
-    patterns = stage.load_patterns(PATTERN_FILES, SCHEMA)
-    return stage.load_pipeline(stage.DEFAULT_MODEL, patterns=patterns, pattern_paths=PATTERN_FILES, schema=SCHEMA)
+    patterns = ruler.load_patterns(PATTERN_FILES, SCHEMA)
+    return loader.load_pipeline(loader.DEFAULT_MODEL, patterns=patterns, pattern_paths=PATTERN_FILES, schema=SCHEMA)
 
 
 @pytest.fixture(scope="module")
 def bare_pipeline():
-    return stage.load_pipeline(stage.DEFAULT_MODEL, patterns=[], pattern_paths=[], schema=SCHEMA)
+    return loader.load_pipeline(loader.DEFAULT_MODEL, patterns=[], pattern_paths=[], schema=SCHEMA)
 
 
 def spans_of(pipeline, *paragraphs: str):
@@ -118,7 +121,7 @@ def test_a_one_megabyte_article_is_annotated_in_chunks_with_right_offsets(pipeli
 
 def test_preannotate_writes_once_and_is_idempotent(tmp_path, pipeline):
     docs = [make_doc("a", "Mali", "JNIM attacked Bamako."), make_doc("b", "Niger", "Tassia lies in Tillaberi.")]
-    first = stage.preannotate(docs, tmp_path, pipeline, SCHEMA)
+    first = stage.preannotate(docs, PredictionStore(tmp_path), pipeline, SCHEMA)
     assert first.written and first.annotated == 2
     path = tmp_path / f"{pipeline.model_version}.jsonl"
     records = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
@@ -126,20 +129,20 @@ def test_preannotate_writes_once_and_is_idempotent(tmp_path, pipeline):
     assert all(r["model_version"] == pipeline.model_version for r in records)
     mtime = path.stat().st_mtime_ns
 
-    again = stage.preannotate(docs, tmp_path, pipeline, SCHEMA)
+    again = stage.preannotate(docs, PredictionStore(tmp_path), pipeline, SCHEMA)
     assert (again.written, again.annotated, again.reused) == (False, 0, 2)
     assert path.stat().st_mtime_ns == mtime
 
     changed = [docs[0], make_doc("b", "Niger", "Tassia lies in Tillaberi, near Mali.")]
-    third = stage.preannotate(changed, tmp_path, pipeline, SCHEMA)
+    third = stage.preannotate(changed, PredictionStore(tmp_path), pipeline, SCHEMA)
     assert (third.written, third.annotated, third.reused) == (True, 1, 1)
 
 
 def test_pattern_or_mapping_change_is_a_new_model_version(tmp_path):
     changed = tmp_path / "extra.jsonl"
     changed.write_text('{"label": "GPE", "pattern": "Atlantis", "id": "Atlantis"}\n', "utf-8")
-    base = stage.version_hash(PATTERN_FILES, SCHEMA, ["entity_ruler", "ner"])
-    assert stage.version_hash([*PATTERN_FILES, changed], SCHEMA, ["entity_ruler", "ner"]) != base
+    base = loader.version_hash(PATTERN_FILES, SCHEMA, ["entity_ruler", "ner"])
+    assert loader.version_hash([*PATTERN_FILES, changed], SCHEMA, ["entity_ruler", "ner"]) != base
     from feedcorpus.labels import parse_label_schema
 
     source = (REPO / "schemas" / "labels.yaml").read_text("utf-8")
@@ -150,19 +153,19 @@ def test_pattern_or_mapping_change_is_a_new_model_version(tmp_path):
         )
     )
     assert remapped.map_spacy_label("PRODUCT") == "FAC"
-    assert stage.version_hash(PATTERN_FILES, remapped, ["entity_ruler", "ner"]) != base
+    assert loader.version_hash(PATTERN_FILES, remapped, ["entity_ruler", "ner"]) != base
 
 
 def test_bad_pattern_file_is_named(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"label": "CITY", "pattern": "Bamako"}\n', "utf-8")
     with pytest.raises(ModelError, match=r"bad.jsonl: line 1: needs a 'pattern' and a 'label' from the label schema"):
-        stage.load_patterns([bad], SCHEMA)
+        ruler.load_patterns([bad], SCHEMA)
 
 
 def test_missing_model_says_how_to_install_one():
     with pytest.raises(ModelError, match=r"'no_such_pipeline' is not installed; install one, e.g. `pip install"):
-        stage.load_pipeline("no_such_pipeline", patterns=[], pattern_paths=[], schema=SCHEMA)
+        loader.load_pipeline("no_such_pipeline", patterns=[], pattern_paths=[], schema=SCHEMA)
 
 
 def test_broken_model_folder_is_reported(tmp_path):
@@ -171,7 +174,7 @@ def test_broken_model_folder_is_reported(tmp_path):
     (broken / "config.cfg").write_text('[nlp]\nlang = "en"\npipeline = ["ner"]\n[components]\n', "utf-8")
     (broken / "meta.json").write_text("{", "utf-8")
     with pytest.raises(ModelError, match=r"cannot load spaCy pipeline"):
-        stage.load_pipeline(str(broken), patterns=[], pattern_paths=[], schema=SCHEMA)
+        loader.load_pipeline(str(broken), patterns=[], pattern_paths=[], schema=SCHEMA)
 
 
 def test_model_without_ner_is_rejected(tmp_path):
@@ -180,13 +183,13 @@ def test_model_without_ner_is_rejected(tmp_path):
     blank = tmp_path / "blank"
     spacy.blank("en").to_disk(blank)
     with pytest.raises(ModelError, match="has no 'ner' component"):
-        stage.load_pipeline(str(blank), patterns=[], pattern_paths=[], schema=SCHEMA)
+        loader.load_pipeline(str(blank), patterns=[], pattern_paths=[], schema=SCHEMA)
 
 
 def test_model_given_as_a_path_works(tmp_path, bare_pipeline):
     saved = tmp_path / "saved"
     bare_pipeline.nlp.to_disk(saved)
-    loaded = stage.load_pipeline(str(saved), patterns=[], pattern_paths=[], schema=SCHEMA)
+    loaded = loader.load_pipeline(str(saved), patterns=[], pattern_paths=[], schema=SCHEMA)
     assert loaded.components == ["ner"]
 
 

@@ -11,10 +11,15 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from feedcorpus import release, splits, tokens
 from feedcorpus.cli import cli
 from feedcorpus.errors import ReleaseError
+from feedcorpus.fileio import sha256_bytes
 from feedcorpus.labels import load_label_schema
+from feedcorpus.release import build as release
+from feedcorpus.release import parquet, splits, tokens
+from feedcorpus.release.contracts import Built
+from feedcorpus.release.store import ReleaseStore
+from feedcorpus.release.versioning import parse_version
 from feedcorpus.spans import Span
 from testdata_paths import REPO
 
@@ -78,7 +83,7 @@ def snapshot(count: int = 5) -> bytes:
     return json.dumps(tasks, ensure_ascii=False).encode("utf-8")
 
 
-def build(data: bytes | None = None, version: str = "1.0.0", **kwargs) -> release.Built:
+def build(data: bytes | None = None, version: str = "1.0.0", **kwargs) -> Built:
     return release.build(data or snapshot(), version=version, schema=SCHEMA, **kwargs)
 
 
@@ -103,7 +108,7 @@ def test_multi_token_entities_get_inside_tags():
 def test_rows_follow_the_schema_and_tags_use_the_schema_order():
     built = build()
     table = pq.read_table(pa_buffer(built.files[release.GOLD_PATH]))
-    assert table.schema.remove_metadata() == release.SCHEMA.remove_metadata()
+    assert table.schema.remove_metadata() == parquet.arrow_schema(parquet.features(SCHEMA))
     metadata = table.schema.metadata
     assert json.loads(metadata[b"feedcorpus.ner_tags"]) == SCHEMA.tag_names()
     assert metadata[b"feedcorpus.version"] == b"v1.0.0"
@@ -118,7 +123,7 @@ def test_rows_follow_the_schema_and_tags_use_the_schema_order():
         begins = sum(1 for t in row["ner_tags"] if names[t].startswith("B-"))
         assert begins == len(row["entities"])
     volley = TEXTS[2].index("Volley")
-    assert built.report["expanded_spans"] == [f"site-002: 'Volley' [{volley}:{volley + 6}) EVENT"]
+    assert built.report.expanded_spans == [f"site-002: 'Volley' [{volley}:{volley + 6}) EVENT"]
     assert rows[0]["published"].isoformat() == "2024-09-17T10:00:00+00:00"
 
 
@@ -133,8 +138,8 @@ def test_provenance_is_stored_per_entity_and_summed():
     rows = built.rows
     assert {e["provenance"] for r in rows for e in r["entities"]} == {"accepted", "added"}
     added = sum(1 for r in rows for e in r["entities"] if e["provenance"] == "added")
-    assert added == 4 and built.stats["provenance"]["added"] == 4
-    assert built.stats["quality"]["predictions"]["m1"]["overall"]["recall"] == pytest.approx(11 / 15, abs=1e-4)
+    assert added == 4 and built.stats.provenance["added"] == 4
+    assert built.stats.quality.predictions["m1"]["overall"].recall == pytest.approx(11 / 15, abs=1e-4)
 
 
 def test_splits_are_stable_and_never_empty():
@@ -161,10 +166,10 @@ def test_same_snapshot_gives_byte_identical_files():
 
 
 def publish(project: Path, data: bytes | None = None, version: str = "1.0.0") -> Path:
-    annotations = project / "annotations"
-    previous = release.check_bump(annotations, version, SCHEMA)
+    store = ReleaseStore(project / "annotations")
+    previous = store.check_bump(version, SCHEMA)
     built = build(data, version, previous_splits=previous)
-    return release.publish(annotations, built, SCHEMA, note="test release")
+    return store.publish(built, SCHEMA, note="test release")
 
 
 def test_published_release_loads_in_datasets_pandas_polars_and_duckdb(tmp_path):
@@ -216,7 +221,7 @@ def test_rebuilding_from_the_stored_snapshot_reproduces_the_checksums(tmp_path):
     rebuilt = build(stored)
     manifest = json.loads((target / "manifest.json").read_text())
     for path, content in rebuilt.files.items():
-        assert release.sha256_bytes(content) == manifest["files"][path]["sha256"], path
+        assert sha256_bytes(content) == manifest["files"][path]["sha256"], path
 
 
 def test_an_existing_version_is_refused_and_left_untouched(tmp_path):
@@ -225,7 +230,7 @@ def test_an_existing_version_is_refused_and_left_untouched(tmp_path):
     with pytest.raises(ReleaseError, match=re.escape("v1.0.0 exists; versions are immutable")):
         publish(tmp_path)
     with pytest.raises(ReleaseError, match="exists"):
-        release.publish(tmp_path / "annotations", build(), SCHEMA)
+        ReleaseStore(tmp_path / "annotations").publish(build(), SCHEMA)
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
     assert not [p for p in (tmp_path / "annotations").iterdir() if p.name.startswith(".")]
 
@@ -233,14 +238,14 @@ def test_an_existing_version_is_refused_and_left_untouched(tmp_path):
 def test_version_rules(tmp_path):
     publish(tmp_path, version="1.1.0")
     with pytest.raises(ReleaseError, match=re.escape("older than the latest release v1.1.0")):
-        release.check_bump(tmp_path / "annotations", "1.0.5", SCHEMA)
+        ReleaseStore(tmp_path / "annotations").check_bump("1.0.5", SCHEMA)
     changed = load_label_schema(REPO / "schemas" / "labels.yaml")
     object.__setattr__(changed, "source_text", changed.source_text + "\n# edited\n")
     with pytest.raises(ReleaseError, match=re.escape("MAJOR version change (next: v2.0.0)")):
-        release.check_bump(tmp_path / "annotations", "1.2.0", changed)
-    assert release.check_bump(tmp_path / "annotations", "2.0.0", changed)
+        ReleaseStore(tmp_path / "annotations").check_bump("1.2.0", changed)
+    assert ReleaseStore(tmp_path / "annotations").check_bump("2.0.0", changed)
     with pytest.raises(ReleaseError, match="not semantic"):
-        release.parse_version("1.0")
+        parse_version("1.0")
 
 
 def test_bad_snapshot_writes_nothing(tmp_path, project):

@@ -10,10 +10,12 @@ import pyarrow.parquet as pq
 import yaml
 from click.testing import CliRunner
 
-from feedcorpus import release
 from feedcorpus.cli import cli
 from feedcorpus.labels import load_label_schema
-from feedcorpus.split import load_documents
+from feedcorpus.release.compare import rebuild_problems
+from feedcorpus.release.parquet import read_rows
+from feedcorpus.release.store import ReleaseStore
+from feedcorpus.stores.documents import JsonDocumentStore
 from testdata_paths import REPO
 
 V1 = REPO / "annotations" / "v1.0.0"
@@ -32,8 +34,8 @@ def test_loads_offline_with_three_splits_and_classlabel_tags():
 
 
 def test_every_gold_span_is_exact_on_the_shipped_documents():
-    documents = {d.id: d for d in load_documents(REPO / "corpus" / "documents")}
-    rows = release.read_rows(V1)
+    documents = {d.id: d for d in JsonDocumentStore(REPO / "corpus" / "documents").documents()}
+    rows = read_rows(V1 / "gold.parquet")
     assert sorted(r["id"] for r in rows) == sorted(documents)
     for row in rows:
         assert row["text"] == documents[row["id"]].text
@@ -45,7 +47,7 @@ def test_every_gold_span_is_exact_on_the_shipped_documents():
 
 
 def test_card_numbers_match_the_data():
-    rows = release.read_rows(V1)
+    rows = read_rows(V1 / "gold.parquet")
     card = (V1 / "README.md").read_text("utf-8")
     header = yaml.safe_load(card.split("---")[1])
     splits = {s["name"]: s["num_examples"] for s in header["dataset_info"]["splits"]}
@@ -68,7 +70,7 @@ def test_card_numbers_match_the_data():
 def test_rebuilding_from_the_snapshot_reproduces_the_checksums():
     """Every data file byte for byte; the card too unless its guidelines, settings or template changed since."""
     settings = yaml.safe_load((REPO / "annotations" / "release.yaml").read_text("utf-8"))
-    problems = release.rebuild_problems(
+    problems = rebuild_problems(
         V1,
         SCHEMA,
         previous_splits={},
@@ -76,7 +78,7 @@ def test_rebuilding_from_the_snapshot_reproduces_the_checksums():
         settings=settings,
     )
     assert problems == []
-    assert not release.verify(V1)
+    assert not ReleaseStore(REPO / "annotations").verify(V1)
     result = CliRunner().invoke(cli, ["versions", "--rebuild", "--project-dir", str(REPO)])
     assert result.exit_code == 0 and "v1.0.0" in result.output and "rebuilt identically" in result.output
 

@@ -8,9 +8,10 @@ from feedcorpus.documents import Document, build_text
 from feedcorpus.errors import SpanError, StudioError
 from feedcorpus.fileio import sha256_text
 from feedcorpus.labels import label_config_xml, load_label_schema
+from feedcorpus.regions import region_to_span
 from feedcorpus.spans import Span
-from feedcorpus.studio import ConfigValidator
-from feedcorpus.tasks import annotation_result, region_to_span, task
+from feedcorpus.studio.labelcheck import ConfigValidator
+from feedcorpus.studio.tasks import annotation_result, task
 from testdata_paths import REPO
 
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")

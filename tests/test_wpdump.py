@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from feedcorpus.boilerplate import is_boilerplate
 from feedcorpus.documents import make_document
-from feedcorpus.wpdump import looks_like_dump, parse_dump
+from feedcorpus.ingest.boilerplate import is_boilerplate
+from feedcorpus.ingest.wpdump import looks_like_dump, parse_dump
 from testdata_paths import SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")

@@ -8,8 +8,8 @@ import pytest
 
 from feedcorpus.documents import make_document
 from feedcorpus.errors import FeedError
-from feedcorpus.feeds import FeedFormat, detect_format, read_feed, read_feed_bytes
-from feedcorpus.xmlfeed import html_to_paragraphs
+from feedcorpus.ingest.feeds import FeedFormat, detect_format, read_feed, read_feed_bytes
+from feedcorpus.ingest.xmlfeed import html_to_paragraphs
 from testdata_paths import FEEDS
 
 EXPECTED = json.loads((FEEDS / "EXPECTED_feedparser.json").read_text(encoding="utf-8"))["files"]

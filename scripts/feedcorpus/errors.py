@@ -34,7 +34,24 @@ class ModelError(FeedcorpusError):
 
 
 class StudioError(FeedcorpusError):
-    """Label Studio cannot be reached, refuses us, or answers something unexpected."""
+    """Label Studio cannot be reached, refuses us, or answers something unexpected.
+
+    `retryable` says whether sending the same request again can help (timeouts, 5xx, lost connections);
+    `status_code` is the HTTP status when the server answered.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: object | None = None,
+        record: str | None = None,
+        retryable: bool = False,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message, path=path, record=record)
+        self.retryable = retryable
+        self.status_code = status_code
 
 
 class ReleaseError(FeedcorpusError):

@@ -1,4 +1,8 @@
-"""File I/O in one place: atomic writes, JSON/JSONL, hashing. Nothing here knows about feeds or spans."""
+"""File I/O in one place: atomic writes, JSON/JSONL, hashing. Nothing here knows about feeds or spans.
+
+Data files (documents, predictions, releases) are not secrets: they get the permissions the umask gives a
+new file, like any tool's output. Secrets (credentials, tokens) are written 0600 with `private=True`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -27,8 +34,23 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary sibling, fsync, then rename, so readers never see a half-written file."""
+def umask() -> int:
+    """The process umask (reading it means setting it; it is put back at once)."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def data_file_mode() -> int:
+    return 0o666 & ~umask()
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write to a temporary sibling, fsync, then rename, so readers never see a half-written file.
+
+    mkstemp creates the temporary file 0600; it is set to the umask's mode for data files (or kept 0600
+    for secrets) before the rename, so the final file never has wider permissions than intended.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -36,6 +58,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), PRIVATE_FILE if private else data_file_mode())
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -43,8 +66,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: Path, text: str, *, private: bool = False) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), private=private)
+
+
+def private_dir(path: Path) -> Path:
+    """A folder only its owner can enter (0700), created when missing and tightened when it exists."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, PRIVATE_DIR)
+    return path
 
 
 def dumps_json(data: Any) -> str:
@@ -52,8 +82,8 @@ def dumps_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, dumps_json(data))
+def write_json(path: Path, data: Any, *, private: bool = False) -> None:
+    atomic_write_text(path, dumps_json(data), private=private)
 
 
 def read_json(path: Path) -> Any:

@@ -44,7 +44,7 @@ class Score:
 
 def keys(spans_by_doc: Mapping[str, Iterable[Span]], docs: Iterable[str] | None = None) -> set[Key]:
     wanted = set(spans_by_doc) if docs is None else set(docs)
-    return {(d, s.start, s.end, s.label) for d, spans in spans_by_doc.items() if d in wanted for s in spans}
+    return {(d, *s.key) for d, spans in spans_by_doc.items() if d in wanted for s in spans}
 
 
 def score(reference: set[Key], candidate: set[Key], labels: Iterable[str]) -> dict[str, Score]:

@@ -7,7 +7,7 @@ Offsets are Python str indices (code points) into the document text exactly as s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -22,38 +22,84 @@ _OPENER = {")": "(", "]": "[", "}": "{"}
 
 
 class Span(NamedTuple):
-    """A labelled character span. A NamedTuple: immutable, hashable, ordered by (start, end, label, …), and
-    cheap to build, which matters when an export makes hundreds of thousands of them."""
+    """A labelled character span: the one shape of gold entities, predictions, metrics and diffs.
+
+    A NamedTuple: immutable, hashable, cheap to build (an export makes hundreds of thousands). `source` says
+    who produced it (model, pattern, rule, annotation); `provenance` what an annotator did with the
+    prediction it came from (gold only); `kb_id` the registry id of the entity it names, when known.
+    """
 
     start: int
     end: int
     label: str
     text: str
     source: str = "model"
+    provenance: str | None = None
+    kb_id: str | None = None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        """What two annotations must share to be the same entity: bounds and label."""
+        return (self.start, self.end, self.label)
 
     def to_json(self) -> dict[str, Any]:
-        return self._asdict()
+        data: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+            "text": self.text,
+            "source": self.source,
+        }
+        if self.provenance is not None:
+            data["provenance"] = self.provenance
+        if self.kb_id is not None:
+            data["kb_id"] = self.kb_id
+        return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Span:
-        return cls(
-            int(data["start"]),
-            int(data["end"]),
-            str(data["label"]),
-            str(data["text"]),
-            str(data.get("source", "model")),
-        )
+    def from_json(cls, data: Any) -> Span:
+        """A span from its JSON form; raises SpanError naming the field when a value has the wrong type."""
+        if not isinstance(data, dict):
+            raise SpanError(f"not a valid span {data!r} (not a JSON object)")
+        try:
+            start, end = data["start"], data["end"]
+            if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int | str):
+                raise TypeError("start/end must be integers")
+            return cls(
+                int(start),
+                int(end),
+                str(data["label"]),
+                str(data["text"]),
+                str(data.get("source", "model")),
+                data.get("provenance"),
+                data.get("kb_id"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SpanError(f"not a valid span {data!r} ({type(exc).__name__}: {exc})") from exc
+
+
+def span_problem(
+    text: str, span: Span, *, labels: Collection[str] | None = None, check_text: bool = True
+) -> str | None:
+    """What is wrong with a span's offsets, label or text, or None: the one place these rules live."""
+    if not (0 <= span.start < span.end <= len(text)):
+        return f"outside the text (length {len(text)})"
+    if labels is not None and span.label not in labels:
+        return f"label {span.label!r} is not in the label schema"
+    if check_text and text[span.start : span.end] != span.text:
+        return f"does not match the text {text[span.start : span.end]!r}"
+    return None
+
+
+def describe(span: Span) -> str:
+    return f"span {span.text!r} [{span.start}:{span.end})"
 
 
 def check_span(text: str, span: Span, *, labels: Iterable[str] | None = None, record: str | None = None) -> None:
     """Raise SpanError when the span's offsets, text or label are wrong."""
-    where = f"span {span.text!r} [{span.start}:{span.end})"
-    if not (0 <= span.start < span.end <= len(text)):
-        raise SpanError(f"{where} is outside the text (length {len(text)})", record=record)
-    if text[span.start : span.end] != span.text:
-        raise SpanError(f"{where} does not match the text {text[span.start : span.end]!r}", record=record)
-    if labels is not None and span.label not in set(labels):
-        raise SpanError(f"{where} has label {span.label!r}, not in the label schema", record=record)
+    problem = span_problem(text, span, labels=None if labels is None else set(labels))
+    if problem is not None:
+        raise SpanError(f"{describe(span)}: {problem}", record=record)
 
 
 def trim_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -105,7 +151,7 @@ def _is_abbreviation(piece: str) -> bool:
 
 def trimmed(text: str, span: Span) -> Span:
     start, end = trim_bounds(text, span.start, span.end)
-    return Span(start, end, span.label, text[start:end], span.source)
+    return span._replace(start=start, end=end, text=text[start:end])
 
 
 def find_overlaps(spans: Iterable[Span]) -> list[tuple[Span, Span]]:

@@ -17,8 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from feedcorpus.cli import cli
-from feedcorpus.server import LocalStudio, ServerStatus
-from feedcorpus.studio import Connection, Studio
+from feedcorpus.studio.client import Studio
+from feedcorpus.studio.connection import Connection
+from feedcorpus.studio.local_server import LocalStudio, ServerStatus
 from testdata_paths import REPO, SEED
 
 STUDIO_VENV = Path(os.environ.get("FEEDCORPUS_STUDIO_VENV") or REPO / ".venv-studio")

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from feedcorpus.cli import cli
-from feedcorpus.preannotate import read_predictions
+from feedcorpus.stores.predictions import PredictionStore
 from testdata_paths import REPO
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -40,8 +40,9 @@ def test_annotator_sees_the_pre_annotations(studio, seed_project, tmp_path):
     index = client.task_index(project.id)
     (predictions_file,) = (seed_project / "corpus" / "predictions").glob("*.jsonl")
     doc_id = "thedefensepost-85383"
-    expected = sorted(span["text"] for span in read_predictions(predictions_file)[doc_id]["spans"])
-    task_id = index[doc_id][0][0]
+    records = PredictionStore(predictions_file.parent).read(predictions_file.stem)
+    expected = sorted(span.text for span in records[doc_id].spans)
+    task_id = index[doc_id][0].id
     creds = studio.status.credentials
 
     ARTIFACTS.mkdir(exist_ok=True)

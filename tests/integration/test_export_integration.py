@@ -7,9 +7,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from feedcorpus import release
 from feedcorpus.cli import cli
+from feedcorpus.fileio import sha256_bytes
 from feedcorpus.labels import load_label_schema
+from feedcorpus.release.build import SNAPSHOT_PATH, build
+from integration.sdk_helpers import create_annotation, ensure_user, task_predictions
 from testdata_paths import REPO
 
 pytestmark = pytest.mark.integration
@@ -27,25 +29,25 @@ def test_two_annotators_export_and_load(studio, seed_project):
     project = client.find_project(title)
     index = client.task_index(project.id)
     doc_ids = sorted(index)
-    a = client.ensure_user("pass-a@feedcorpus.local", "pass-a-Secret-123")
-    b = client.ensure_user("pass-b@feedcorpus.local", "pass-b-Secret-123")
-    assert client.ensure_user("pass-a@feedcorpus.local", "ignored") == a
+    a = ensure_user(client, "pass-a@feedcorpus.local", "pass-a-Secret-123")
+    b = ensure_user(client, "pass-b@feedcorpus.local", "pass-b-Secret-123")
+    assert ensure_user(client, "pass-a@feedcorpus.local", "ignored") == a
 
     def prediction(doc_id):
-        (item,) = client.task_predictions(index[doc_id][0][0])
+        (item,) = task_predictions(client, index[doc_id][0].id)
         return item
 
     # doc 0 and 1: both passes accept the pre-annotation → agreement; doc 1 pass B drops one span.
     # doc 2: the passes disagree and an adjudicated ground truth settles it; doc 3: only a cancelled one.
     for number, doc_id in enumerate(doc_ids[:3]):
         item = prediction(doc_id)
-        task_id = index[doc_id][0][0]
-        client.create_annotation(task_id, item.result, completed_by=a, parent_prediction=item.id)
+        task_id = index[doc_id][0].id
+        create_annotation(client, task_id, item.result, completed_by=a, parent_prediction=item.id)
         second = item.result if number == 0 else item.result[1:]
-        client.create_annotation(task_id, second, completed_by=b, parent_prediction=item.id)
+        create_annotation(client, task_id, second, completed_by=b, parent_prediction=item.id)
         if number == 2:
-            client.create_annotation(task_id, item.result[2:], ground_truth=True, parent_prediction=item.id)
-    client.create_annotation(index[doc_ids[3]][0][0], [], was_cancelled=True, completed_by=a)
+            create_annotation(client, task_id, item.result[2:], ground_truth=True, parent_prediction=item.id)
+    create_annotation(client, index[doc_ids[3]][0].id, [], was_cancelled=True, completed_by=a)
 
     failed = run(seed_project, "export", "--project", title, "--version", "0.9.0", "--on-disagreement", "fail")
     assert failed.exit_code == 1 and f"({doc_ids[1]}): 2 annotations disagree" in failed.stderr
@@ -61,7 +63,7 @@ def test_two_annotators_export_and_load(studio, seed_project):
     assert report["disputed"] == [doc_ids[1]] and report["unannotated"] == 7
     assert report["resolved_by"] == {"agreement": 1, "ground_truth": 1}
     assert report["cancelled_annotations"] == 1
-    snapshot = json.loads((target / release.SNAPSHOT_PATH).read_text())
+    snapshot = json.loads((target / SNAPSHOT_PATH).read_text())
     assert len(snapshot) == 10 and all("predictions" in t for t in snapshot)
     assert any(isinstance(a.get("completed_by"), dict) for t in snapshot for a in t["annotations"])
 
@@ -85,13 +87,13 @@ def test_two_annotators_export_and_load(studio, seed_project):
         for entity in row["entities"]:
             assert row["text"][entity["start"] : entity["end"]] == entity["text"]
 
-    rebuilt = release.build(
-        (target / release.SNAPSHOT_PATH).read_bytes(),
+    rebuilt = build(
+        (target / SNAPSHOT_PATH).read_bytes(),
         version="1.0.0",
         schema=SCHEMA,
         guidelines=(REPO / "schemas" / "guidelines.md").read_text("utf-8"),
     )
     for path, content in rebuilt.files.items():
-        assert release.sha256_bytes(content) == manifest["files"][path]["sha256"], path
+        assert sha256_bytes(content) == manifest["files"][path]["sha256"], path
     again = run(seed_project, "export", "--project", title, "--version", "1.0.0")
     assert again.exit_code == 1 and "immutable" in again.stderr

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from feedcorpus import push as stage
 from feedcorpus.cli import cli
 from feedcorpus.documents import build_text
 from feedcorpus.errors import StudioError
 from feedcorpus.labels import label_config_xml, load_label_schema
-from feedcorpus.preannotate import read_predictions
-from feedcorpus.split import load_documents
-from feedcorpus.studio import Studio
+from feedcorpus.stores.documents import JsonDocumentStore
+from feedcorpus.stores.predictions import PredictionStore
+from feedcorpus.studio import push as stage
+from feedcorpus.studio.client import Studio
 from testdata_paths import REPO
 
 pytestmark = pytest.mark.integration
@@ -48,8 +48,8 @@ def test_push_seed_twice_gives_ten_tasks_with_their_predictions(studio, seed_pro
     project = client.find_project("seed push")
     found = tasks_by_doc(client, project.id)
     (predictions_file,) = (seed_project / "corpus" / "predictions").glob("*.jsonl")
-    predictions = read_predictions(predictions_file)
-    documents = {d.id: d for d in load_documents(seed_project / "corpus" / "documents")}
+    predictions = PredictionStore(predictions_file.parent).read(predictions_file.stem)
+    documents = {d.id: d for d in JsonDocumentStore(seed_project / "corpus" / "documents").documents()}
     assert sorted(found) == sorted(documents)
     for doc_id, tasks in found.items():
         assert len(tasks) == 1
@@ -61,7 +61,7 @@ def test_push_seed_twice_gives_ten_tasks_with_their_predictions(studio, seed_pro
         prediction = task.predictions[0]
         assert prediction.model_version == predictions_file.stem
         got = sorted((r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in prediction.result)
-        want = sorted((s["start"], s["end"], s["label"]) for s in predictions[doc_id]["spans"])
+        want = sorted(s.key for s in predictions[doc_id].spans)
         assert got == want
         for region in prediction.result:
             value = region["value"]
@@ -163,9 +163,7 @@ def test_retry_after_a_committed_batch_does_not_duplicate(studio, monkeypatch):
         calls["n"] += 1
         ids = real_import(self, project_id, tasks)
         if calls["n"] == 1:
-            error = StudioError("Label Studio timed out while importing (simulated after commit)")
-            error.retryable = True
-            raise error
+            raise StudioError("Label Studio timed out while importing (simulated after commit)", retryable=True)
         return ids
 
     monkeypatch.setattr(Studio, "import_tasks", import_then_fail)
@@ -217,7 +215,7 @@ def test_bad_token_gives_a_clear_error(studio, seed_project, monkeypatch):
 
 
 def test_unreachable_server_gives_a_clear_error(seed_project, monkeypatch):
-    from feedcorpus.server import free_port
+    from feedcorpus.studio.local_server import free_port
 
     monkeypatch.setenv("LABEL_STUDIO_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "x" * 40)

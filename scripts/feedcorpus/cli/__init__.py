@@ -1,0 +1,39 @@
+"""The `feedcorpus` command line: one small module per command group, registered on one click group.
+
+Each command parses options, calls one library function and prints. Library code raises FeedcorpusError;
+only the CLI turns errors into one-line messages and exit codes (0 success, 1 failure the user can fix,
+2 wrong usage).
+"""
+
+from __future__ import annotations
+
+import click
+
+from feedcorpus import __version__
+from feedcorpus.cli.evaluate import evaluate
+from feedcorpus.cli.export import export
+from feedcorpus.cli.labels import labels
+from feedcorpus.cli.preannotate import preannotate
+from feedcorpus.cli.push import push
+from feedcorpus.cli.releases import diff, versions
+from feedcorpus.cli.split import split
+from feedcorpus.cli.studio import studio
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="feedcorpus")
+def cli() -> None:
+    """Turn news feeds into a gold-annotated NER corpus.
+
+    \b
+    Pipeline:  split → preannotate → push (Label Studio) → annotate → export
+    Example:   feedcorpus split corpus/feeds/*.txt
+    """
+
+
+for command in (split, labels, preannotate, studio, push, export, versions, diff, evaluate):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="feedcorpus")

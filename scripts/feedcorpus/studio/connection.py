@@ -1,0 +1,33 @@
+"""Which Label Studio to talk to: LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY, else the project's local server."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from feedcorpus.errors import StudioError
+from feedcorpus.studio.local_server import LocalStudio
+
+
+@dataclass(frozen=True)
+class Connection:
+    url: str
+    api_key: str
+    local: bool
+
+
+def resolve_connection(local: LocalStudio) -> Connection:
+    """LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY when set, else the project's local server."""
+    url = os.environ.get("LABEL_STUDIO_URL")
+    if url:
+        key = os.environ.get("LABEL_STUDIO_API_KEY")
+        if not key:
+            raise StudioError("LABEL_STUDIO_URL is set but LABEL_STUDIO_API_KEY is not; set both for your own server")
+        return Connection(url.rstrip("/"), key, local=False)
+    status = local.status()
+    if not status.running or status.credentials is None or status.url is None:
+        raise StudioError(
+            "the local Label Studio is not running; start it with `feedcorpus studio start`, "
+            "or set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY for your own server"
+        )
+    return Connection(status.url, status.credentials.token, local=True)

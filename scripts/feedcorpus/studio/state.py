@@ -1,0 +1,32 @@
+"""What push remembers between runs (git-ignored .studio/push-state.json): the project of a title."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from feedcorpus.fileio import atomic_write_text, read_json
+
+
+class PushState:
+    """Which project id a (server, title) pair maps to, remembered between runs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = read_json(self.path) if self.path.exists() else {}
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def project_id(self, server: str, title: str) -> int | None:
+        found = self._load().get(server, {}).get(title)
+        return found if isinstance(found, int) else None
+
+    def remember(self, server: str, title: str, project_id: int) -> None:
+        data = self._load()
+        data.setdefault(server, {})[title] = project_id
+        atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
