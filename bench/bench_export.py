@@ -1,6 +1,6 @@
 """Benchmark `export`: 10,000 synthetic annotated tasks from a snapshot file, in one run.
 
-Reports the time of `release.build` (resolve, validate, tokenize, tag, split, Parquet + HF files, card)
+Reports the time of `release.build.build` (resolve, validate, tokenize, tag, split, Parquet + HF files, card)
 and of the bare work it cannot avoid: reading the snapshot JSON, spaCy's tokenizer over the same texts and
 pyarrow writing the same rows to Parquet. Goal: export/bare ≤ 3.
 Usage: python bench/bench_export.py [--tasks N]
@@ -19,9 +19,10 @@ import pyarrow.parquet as pq
 import synthetic
 from bench_preannotate import documents_from
 from bench_push import predictions_for
-from feedcorpus import release
 from feedcorpus.labels import load_label_schema
 from feedcorpus.paths import ProjectPaths
+from feedcorpus.release import parquet
+from feedcorpus.release.build import build, gc_paused
 from feedcorpus.release.tokens import tokenizer
 from measure import save, table
 
@@ -36,9 +37,9 @@ def snapshot(docs: list, predictions: dict) -> bytes:
                 "from_name": "label",
                 "to_name": "text",
                 "type": "labels",
-                "value": {"start": s["start"], "end": s["end"], "text": s["text"], "labels": [s["label"]]},
+                "value": {"start": s.start, "end": s.end, "text": s.text, "labels": [s.label]},
             }
-            for i, s in enumerate(predictions[doc.id]["spans"])
+            for i, s in enumerate(predictions[doc.id].spans)
         ]
         corrected = [dict(r, value=dict(r["value"])) for r in regions]
         if corrected:
@@ -80,14 +81,14 @@ def main() -> None:
     data = snapshot(docs, predictions_for(docs, "bench"))
     print(f"snapshot: {len(docs):,} tasks, {len(data) / 1e6:.0f} MB", flush=True)
     tokenizer()  # load spaCy's tokenizer and import `datasets` once, outside both timings
-    release.features(schema)
+    features = parquet.features(schema)
 
     start = time.perf_counter()
-    built = release.build(data, version="1.0.0", schema=schema, policy="exclude")
+    built = build(data, version="1.0.0", schema=schema, policy="exclude")
     ours = time.perf_counter() - start
     assert len(built.rows) == len(docs)
 
-    with release.gc_paused():  # the bare baseline gets the same GC treatment as export
+    with gc_paused():  # the bare baseline gets the same GC treatment as export
         start = time.perf_counter()
         assert len(json.loads(data)) == len(docs)
         read = time.perf_counter() - start
@@ -100,7 +101,9 @@ def main() -> None:
         tokenize = time.perf_counter() - start
         start = time.perf_counter()
         buffer = io.BytesIO()
-        pq.write_table(pa.Table.from_pylist(bare_rows, schema=release.SCHEMA), buffer, compression="zstd")
+        pq.write_table(
+            pa.Table.from_pylist(bare_rows, schema=parquet.arrow_schema(features)), buffer, compression="zstd"
+        )
         write = time.perf_counter() - start
     bare = read + tokenize + write
     entities = sum(len(r["entities"]) for r in built.rows)
@@ -111,7 +114,7 @@ def main() -> None:
         ["bare total", f"{bare:.1f}", ""],
         ["feedcorpus export (release.build)", f"{ours:.1f}", f"{ours / bare:.2f}"],
     ]
-    print(f"{entities:,} gold entities; {len(built.report['expanded_spans'])} spans expanded")
+    print(f"{entities:,} gold entities; {len(built.report.expanded_spans)} spans expanded")
     print(table(rows, ["step", "seconds", "export/bare"]))
     result = {"tasks": len(docs), "export_s": ours, "read_s": read, "tokenize_s": tokenize, "write_s": write}
     save("export", result)

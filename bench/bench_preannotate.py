@@ -15,10 +15,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import synthetic
-from feedcorpus import preannotate as stage
+from feedcorpus.annotate import patterns as ruler
+from feedcorpus.annotate import preannotate as stage
+from feedcorpus.annotate.pipeline import DEFAULT_MODEL, Pipeline, load_pipeline
 from feedcorpus.documents import Article, Document, make_document
 from feedcorpus.labels import load_label_schema
 from feedcorpus.paths import ProjectPaths
+from feedcorpus.stores.predictions import PredictionStore
 from measure import peak_mb, save, table
 
 
@@ -43,17 +46,19 @@ def documents(words: int) -> list[Document]:
     raise AssertionError("fewer words than asked for")
 
 
-def quality_against_gold(paths: ProjectPaths, pipeline: stage.Pipeline, schema) -> None:
+def quality_against_gold(paths: ProjectPaths, pipeline: Pipeline, schema) -> None:
     """Entity P/R/F1 per label of this pipeline's pre-annotations against the latest gold release."""
-    from feedcorpus import metrics, release
-    from feedcorpus.split import load_documents
+    from feedcorpus import metrics
+    from feedcorpus.release.compare import entity_spans
+    from feedcorpus.release.store import ReleaseStore
+    from feedcorpus.stores.documents import JsonDocumentStore
 
-    found = release.releases(paths.annotations)
+    found = ReleaseStore(paths.annotations).releases()
     if not found:
         print("no gold release yet: no P/R/F1")
         return
-    gold = release.entity_spans(found[-1][1])
-    docs = [d for d in load_documents(paths.documents) if d.id in gold]
+    gold = entity_spans(found[-1][1])
+    docs = [d for d in JsonDocumentStore(paths.documents).documents() if d.id in gold]
     predicted = {d.id: spans for d, spans in stage.annotate(pipeline, docs, schema)}
     print(f"pre-annotations of {pipeline.model_version} against {found[-1][1].name} gold ({len(docs)} documents):")
     print(metrics.table(metrics.compare(gold, predicted, schema.names)))
@@ -62,15 +67,15 @@ def quality_against_gold(paths: ProjectPaths, pipeline: stage.Pipeline, schema) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=150_000)
-    parser.add_argument("--model", default=stage.DEFAULT_MODEL)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each side; the best is reported")
     args = parser.parse_args()
     paths = ProjectPaths(synthetic.REPO)
     schema = load_label_schema(paths.schema("labels.yaml"))
-    files = stage.pattern_files(paths.schemas / "patterns")
-    pipeline = stage.load_pipeline(
-        args.model, patterns=stage.load_patterns(files, schema), pattern_paths=files, schema=schema
+    files = ruler.pattern_files(paths.schemas / "patterns")
+    pipeline = load_pipeline(
+        args.model, patterns=ruler.load_patterns(files, schema), pattern_paths=files, schema=schema
     )
     docs = documents(args.words)
     words = sum(len(d.text.split()) for d in docs)
@@ -87,7 +92,9 @@ def main() -> None:
             bare_times.append(time.perf_counter() - start)
             with tempfile.TemporaryDirectory() as out:
                 start = time.perf_counter()
-                report = stage.preannotate(docs, Path(out), pipeline, schema, batch_size=size, n_process=n_process)
+                report = stage.preannotate(
+                    docs, PredictionStore(Path(out)), pipeline, schema, batch_size=size, n_process=n_process
+                )
                 our_times.append(time.perf_counter() - start)
         bare, ours = min(bare_times), min(our_times)
         assert report.annotated == len(docs)

@@ -17,12 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from feedcorpus.preannotate import read_predictions
-
 import synthetic
 from bench_preannotate import documents_from
 from feedcorpus.labels import label_config_xml, load_label_schema
 from feedcorpus.paths import ProjectPaths
+from feedcorpus.spans import Span
+from feedcorpus.stores.predictions import PredictionRecord, PredictionStore
 from feedcorpus.studio import push as stage
 from feedcorpus.studio.client import Studio
 from feedcorpus.studio.connection import Connection
@@ -33,19 +33,17 @@ from measure import save, table
 def seed_lexicon() -> dict[str, str]:
     """Entity text → label, from the seed's own pre-annotations, to give synthetic tasks realistic spans."""
     (path,) = sorted((synthetic.REPO / "corpus" / "predictions").glob("*.jsonl"))[:1]
-    return {span["text"]: span["label"] for record in read_predictions(path).values() for span in record["spans"]}
+    records = PredictionStore(path.parent).read(path.stem)
+    return {span.text: span.label for record in records.values() for span in record.spans}
 
 
-def predictions_for(docs: list, model_version: str) -> dict[str, dict]:
+def predictions_for(docs: list, model_version: str) -> dict[str, PredictionRecord]:
     lexicon = seed_lexicon()
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(lexicon, key=len, reverse=True))) + r")\b")
     records = {}
     for doc in docs:
-        spans = [
-            {"start": m.start(), "end": m.end(), "text": m.group(), "label": lexicon[m.group()], "source": "model"}
-            for m in pattern.finditer(doc.text)
-        ]
-        records[doc.id] = {"doc_id": doc.id, "doc_sha256": doc.sha256, "model_version": model_version, "spans": spans}
+        spans = tuple(Span(m.start(), m.end(), lexicon[m.group()], m.group()) for m in pattern.finditer(doc.text))
+        records[doc.id] = PredictionRecord(doc.id, doc.sha256, model_version, spans)
     return records
 
 

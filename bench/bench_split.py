@@ -27,11 +27,12 @@ def worker(kind: str, feed: str, out: str) -> None:
 
         count = len(feedparser.parse(Path(feed).read_bytes()).entries)
     else:
+        from feedcorpus.ingest.split import split_feeds
         from feedcorpus.paths import ProjectPaths
-        from feedcorpus.split import split_feeds
+        from feedcorpus.stores.documents import DocumentSchema, JsonDocumentStore
 
-        schema = ProjectPaths(synthetic.REPO).schema("document.schema.json")
-        report = split_feeds([Path(feed)], Path(out), schema_path=schema, dry_run=kind == "split-dry-run")
+        schema = DocumentSchema(ProjectPaths(synthetic.REPO).schema("document.schema.json"))
+        report = split_feeds([Path(feed)], JsonDocumentStore(Path(out), schema), dry_run=kind == "split-dry-run")
         assert not report.failed_files and not report.skipped, (report.failed_files, report.skipped[:3])
         count = report.documents
     seconds = time.perf_counter() - start

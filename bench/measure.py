@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,9 @@ def in_subprocess(script: Path, *args: str) -> dict:
 
 
 def save(name: str, result: dict) -> None:
-    """Keep a run's figures in bench/out/<name>.json (git-ignored) next to what was printed."""
-    out_dir = BENCH / "out"
-    out_dir.mkdir(exist_ok=True)
+    """Keep a run's figures in bench/out/<name>.json (git-ignored; FEEDCORPUS_BENCH_OUT moves it)."""
+    out_dir = Path(os.environ.get("FEEDCORPUS_BENCH_OUT") or BENCH / "out")
+    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{name}.json").write_text(json.dumps(result, indent=2))
 
 
