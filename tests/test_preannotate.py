@@ -106,7 +106,18 @@ def test_chunking_keeps_offsets():
     assert "".join(p for p, _ in pieces) == one_long_paragraph and all(len(p) <= 64 for p, _ in pieces)
 
 
-def test_a_one_megabyte_article_is_annotated_in_chunks_with_right_offsets(pipeline):
+@pytest.fixture(scope="module")
+def ruler_only():
+    """spaCy's tokenizer and the domain EntityRuler, no statistical NER: chunking and offsets, in seconds."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns(ruler.load_patterns(PATTERN_FILES, SCHEMA))
+    return loader.Pipeline(nlp=nlp, model_version="ruler-only", components=list(nlp.pipe_names))
+
+
+def test_a_one_megabyte_article_is_annotated_in_chunks_with_right_offsets(ruler_only):
+    pipeline = ruler_only
     paragraph = "Fighters of JNIM attacked Bamako on Tuesday, the army of Mali said. Goïta’s junta denied it."
     paragraphs = [paragraph] * (1_000_000 // (len(paragraph) + 2) + 1)
     document = make_doc("big", "A very long article", *paragraphs)

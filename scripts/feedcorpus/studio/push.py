@@ -171,6 +171,7 @@ def push(
             additions.append({"task": tasks[0].id, **item})
     for start in range(0, len(additions), batch_size):
         chunk = additions[start : start + batch_size]
+        count = len(chunk)  # a retry drops what a lost answer already committed: count the chunk as planned
 
         def drop_present(chunk: list[dict[str, Any]] = chunk) -> None:
             fresh = {t.id: t.model_versions for tasks in studio.task_index(project_id).values() for t in tasks}
@@ -181,7 +182,7 @@ def push(
                 studio.import_predictions(project_id, chunk)
 
         with_retries(send_predictions, attempts=attempts, backoff=backoff, report=report, before_retry=drop_present)
-        report.predictions_added += len(chunk)
+        report.predictions_added += count
     if len(model_versions) == 1:
         studio.update_project(project_id, model_version=model_versions.pop())
     return report
