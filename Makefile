@@ -13,7 +13,7 @@ FEED := corpus/feeds/thedefensepost-mali-2024.txt
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo test install studio browser lint bench clean
+.PHONY: demo test install studio browser lint docs bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,9 +42,15 @@ demo: studio
 
 lint: install
 	$(BIN)/ruff check scripts tests bench
+	$(BIN)/ruff format --check scripts tests bench
+	$(BIN)/mypy
 
 test: install studio browser lint
 	$(BIN)/python -m pytest
+
+# The README's command reference is generated from the commands' --help (a test checks it is current).
+docs: install
+	$(BIN)/python -m feedcorpus.cli.reference --write README.md
 
 # Benchmarks print figures (ratios against the bare library, in one run); results also go to bench/out/.
 bench: install studio

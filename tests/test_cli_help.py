@@ -36,3 +36,18 @@ def test_readme_opens_with_the_two_commands():
     first_block = README.split("```sh", 1)[1].split("```", 1)[0]
     assert [line.split("#")[0].strip() for line in first_block.strip().splitlines()] == ["make demo", "make test"]
     assert (REPO / ".ci" / "run").read_text().strip().endswith("make test")
+
+
+def test_readme_command_reference_is_what_the_commands_say():
+    """The block is generated from --help (`make docs`); every option of every command is in the README."""
+    from feedcorpus.cli.reference import block
+
+    assert block(cli) in README, "README's command reference is out of date: run `make docs`"
+    for path in commands():
+        command = cli
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        for param in command.params:
+            for flag in getattr(param, "opts", []):
+                if flag.startswith("-"):
+                    assert f"`{flag}" in README or f", {flag}" in README, f"{' '.join(path)} {flag} not in README"

@@ -66,7 +66,7 @@ def parse_label_schema(text: str, *, origin: str = "labels.yaml") -> LabelSchema
         raise FeedcorpusError(f"not valid YAML ({exc})", path=origin) from exc
     if not isinstance(data, dict) or not isinstance(data.get("labels"), list) or not data["labels"]:
         raise FeedcorpusError("expected a mapping with a non-empty 'labels' list", path=origin)
-    labels = []
+    labels: list[Label] = []
     seen_spacy: dict[str, str] = {}
     for index, entry in enumerate(data["labels"]):
         record = f"labels[{index}]"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from feedcorpus.errors import StudioError
-from feedcorpus.studio.protocol import Project, TaskRef
+from feedcorpus.studio.protocol import Project, StudioApi, TaskRef
 
 # A scheduled failure: called with the method's name and its payload; it may commit part of the payload
 # (return how many items to commit before raising) or raise at once (return 0).
@@ -87,18 +87,15 @@ class FakeStudio:
                 index.setdefault(task.data["doc_id"], []).append(TaskRef(task.id, versions))
         return index
 
-    def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
+    def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> None:
         self.calls.append("import_tasks")
-        created: list[int] = []
 
         def commit(items: list[dict[str, Any]]) -> None:
             for item in items:
                 task = FakeTask(next(self._ids), project_id, dict(item["data"]), list(item.get("predictions", [])))
                 self.tasks[task.id] = task
-                created.append(task.id)
 
         self._maybe_fail("import_tasks", tasks, commit)
-        return created
 
     def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> int:
         self.calls.append("import_predictions")
@@ -120,3 +117,8 @@ class FakeStudio:
             if task.project == project_id:
                 counts[task.data["doc_id"]] = counts.get(task.data["doc_id"], 0) + 1
         return counts
+
+
+def _conforms(studio: FakeStudio) -> StudioApi:
+    """mypy (make lint) checks here that the fake implements the whole protocol."""
+    return studio

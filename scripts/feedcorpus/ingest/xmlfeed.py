@@ -55,7 +55,7 @@ def _link(entry: Any) -> str | None:
     """The article's real URL: FeedBurner's origLink beats its redirect; a non-permalink guid is no link."""
     for key in ("feedburner_origlink", "link"):
         value = entry.get(key)
-        if value and value.startswith(("http://", "https://")):
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
             return value
     return None
 

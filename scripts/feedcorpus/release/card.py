@@ -258,7 +258,9 @@ def _loading(built: Built, settings: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render(built: Built, schema: LabelSchema, hf_features: Any, guidelines: str, settings: dict | None = None) -> str:
+def render(
+    built: Built, schema: LabelSchema, hf_features: Any, guidelines: str, settings: dict[str, Any] | None = None
+) -> str:
     from huggingface_hub import DatasetCard
 
     settings = {**DEFAULTS, **(settings or {})}

@@ -143,6 +143,9 @@ def resolve(tasks: list[dict[str, Any]], labels: Iterable[str], *, policy: str =
         if doc_id in seen:
             resolution.errors.append(f"{where}: the same document is also task {seen[doc_id]}")
             continue
+        if not isinstance(task_id, int):
+            resolution.errors.append(f"{where}: the task has no integer id")
+            continue
         seen[doc_id] = task_id
         predicted_by_id = {}
         for prediction in task.get("predictions") or []:
@@ -187,7 +190,7 @@ def resolve(tasks: list[dict[str, Any]], labels: Iterable[str], *, policy: str =
         resolution.documents.append(
             GoldDocument(
                 doc_id,
-                int(task_id),
+                task_id,
                 data,
                 entities,
                 annotators,

@@ -17,7 +17,7 @@ from label_studio_sdk.core.api_error import ApiError
 
 from feedcorpus.errors import StudioError
 from feedcorpus.studio.connection import Connection
-from feedcorpus.studio.protocol import Project, TaskRef
+from feedcorpus.studio.protocol import Project, StudioApi, TaskRef
 
 NO_RETRY: Any = {"max_retries": 0}  # the SDK's own retries can import a batch twice
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
@@ -71,7 +71,9 @@ class Studio:
 
     def __init__(self, connection: Connection, *, timeout: float = 120.0) -> None:
         self.url = connection.url
-        self.client = LabelStudio(base_url=connection.url, api_key=connection.api_key, timeout=timeout)
+        self.client = LabelStudio(  # type: ignore[no-untyped-call]
+            base_url=connection.url, api_key=connection.api_key, timeout=timeout
+        )
 
     def whoami(self) -> dict[str, Any]:
         with api_errors(self.url, "checking the API key"):
@@ -90,7 +92,8 @@ class Studio:
 
     def find_project(self, title: str) -> Project | None:
         with api_errors(self.url, "listing projects"):
-            matches = [p for p in self.client.projects.list(page_size=1000) if p.title == title]
+            projects: Any = self.client.projects.list(page_size=1000)
+            matches = [p for p in projects if p.title == title]
         return _project(min(matches, key=lambda p: p.id)) if matches else None
 
     def create_project(self, title: str, label_config: str) -> Project:
@@ -114,43 +117,44 @@ class Studio:
         """doc_id → the tasks holding it (with their prediction model versions), for every task in the project."""
         index: dict[str, list[TaskRef]] = {}
         with api_errors(self.url, f"listing the tasks of project {project_id}"):
-            for item in self.client.tasks.list(
+            items: Any = self.client.tasks.list(
                 project=project_id, include="id,data,predictions_model_versions", page_size=1000
-            ):
+            )
+            for item in items:
                 doc_id = (item.data or {}).get("doc_id")
                 versions = frozenset(v for v in (item.predictions_model_versions or "").split(",") if v)
                 if doc_id is not None and item.id is not None:
                     index.setdefault(str(doc_id), []).append(TaskRef(int(item.id), versions))
         return index
 
-    def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
-        """One POST for the whole batch, without the SDK's own retries (they can import a batch twice)."""
+    def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> None:
+        """One POST for the whole batch, without the SDK's own retries (they can import a batch twice).
+
+        The SDK takes plain dicts (its request models are pydantic); `Any` tells the type checker so.
+        """
+        request: Any = tasks
         with api_errors(self.url, f"importing {len(tasks)} tasks"):
-            response = self.client.projects.import_tasks(
-                project_id, request=tasks, return_task_ids=True, commit_to_project=True, request_options=NO_RETRY
+            self.client.projects.import_tasks(
+                project_id, request=request, commit_to_project=True, request_options=NO_RETRY
             )
-        return list(response.task_ids or [])
 
     def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> int:
+        request: Any = predictions
         with api_errors(self.url, f"importing {len(predictions)} predictions"):
-            response = self.client.projects.import_predictions(
-                project_id, request=predictions, request_options=NO_RETRY
-            )
+            response = self.client.projects.import_predictions(project_id, request=request, request_options=NO_RETRY)
         return int(getattr(response, "created", 0) or 0)
 
     # export ------------------------------------------------------------------------------------------
     def export_snapshot(self, project_id: int, *, timeout: float = 600.0) -> bytes:
         """The project's full JSON export via the export-snapshot API (full predictions, annotator details)."""
+        options: Any = {  # full objects, not ids (the SDK's request model accepts this dict)
+            "drafts": {"only_id": False},
+            "predictions": {"only_id": False},
+            "annotations__completed_by": {"only_id": False},
+        }
         with api_errors(self.url, f"creating an export snapshot of project {project_id}"):
             snapshot = self.client.projects.exports.create(
-                project_id,
-                title="feedcorpus export",
-                serialization_options={
-                    "drafts": {"only_id": False},
-                    "predictions": {"only_id": False},
-                    "annotations__completed_by": {"only_id": False},
-                },
-                request_options=NO_RETRY,
+                project_id, title="feedcorpus export", serialization_options=options, request_options=NO_RETRY
             )
         assert snapshot.id is not None
         deadline = time.monotonic() + timeout
@@ -165,3 +169,8 @@ class Studio:
             raise StudioError(f"Label Studio failed to build export snapshot {snapshot.id} of project {project_id}")
         with api_errors(self.url, "downloading the export snapshot"):
             return b"".join(self.client.projects.exports.download(project_id, snapshot.id, export_type="JSON"))
+
+
+def _conforms(studio: Studio) -> StudioApi:
+    """mypy (make lint) checks here that the SDK client implements the whole protocol."""
+    return studio

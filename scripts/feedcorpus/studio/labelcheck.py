@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from label_studio_sdk.label_interface import LabelInterface
+from label_studio_sdk.label_interface.interface import LabelInterface
 
 from feedcorpus.errors import StudioError
 
@@ -35,7 +35,7 @@ class ConfigValidator:
                 shapes = {self._shape(r): r for r in result}
                 fresh = [r for key, r in shapes.items() if key not in self._valid_shapes]
                 item = {**item, "result": fresh}
-            errors = self.interface.validate_prediction(item, return_errors=True)
+            errors = self.interface.validate_prediction(item, return_errors=True)  # type: ignore[no-untyped-call]
             if errors:
                 raise StudioError(f"prediction does not fit the labeling config: {errors[0]}", record=record)
             self._valid_shapes.update(shapes)

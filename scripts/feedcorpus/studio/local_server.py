@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from feedcorpus.errors import StudioError
 from feedcorpus.fileio import atomic_write_text, read_json
@@ -111,13 +112,14 @@ class LocalStudio:
         return creds
 
     # process -----------------------------------------------------------------------------------------
-    def _recorded(self) -> dict | None:
+    def _recorded(self) -> dict[str, Any] | None:
         if not self.pid_path.exists():
             return None
         try:
-            return read_json(self.pid_path)
+            data = read_json(self.pid_path)
         except (OSError, ValueError):
             return None
+        return data if isinstance(data, dict) and isinstance(data.get("pid"), int) else None
 
     def _is_ours(self, pid: int) -> bool:
         """The pid is alive and is a Label Studio started on our data dir (not a recycled pid)."""
