@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -34,6 +34,7 @@ class Article:
     summary: str = ""
     authors: tuple[str, ...] = ()
     source: str | None = None
+    cut_off: str | None = None  # why the item may be incomplete (malformed XML inside it): it is not written
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,22 @@ class Document:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def same_article(self, other: Document) -> bool:
+        """The same article: same guid, or same canonical URL (or, with neither, the same title and date)."""
+        if self.guid and other.guid and self.guid == other.guid:
+            return True
+        if self.url and other.url and self.url == other.url:
+            return True
+        anonymous = not (self.guid or self.url or other.guid or other.url)
+        return anonymous and (self.title, self.published) == (other.title, other.published)
+
+    def renamed(self, new_id: str) -> Document:
+        return replace(self, id=new_id)
+
+    @property
+    def identity(self) -> str:
+        return self.guid or self.url or f"{self.title}\x00{self.published or ''}"
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Document:
@@ -114,6 +131,12 @@ def doc_id(*, guid: str | None, url: str | None, title: str, published: str | No
     if not tail:
         tail = slugify(title, 40)
     return "-".join(part for part in (site, tail, digest) if part)
+
+
+def disambiguated(doc_id: str, identity: str) -> str:
+    """The id for an article whose readable id is taken by another article: the same id plus a hash of its
+    own guid/URL, so it is stable across runs (example-5 → example-5-1a2b3c4d)."""
+    return f"{doc_id[:119]}-{hashlib.sha1(identity.encode('utf-8')).hexdigest()[:8]}"
 
 
 def build_text(title: str, paragraphs: tuple[str, ...] | list[str]) -> tuple[str, int]:

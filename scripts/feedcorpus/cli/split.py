@@ -27,17 +27,27 @@ from feedcorpus.paths import ProjectPaths
     show_default=True,
     help="Input format: RSS/Atom XML, or a tag-stripped WordPress feed dump; auto detects it.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail a feed whose XML is not well-formed instead of keeping the items it did not damage.",
+)
 @click.option("--dry-run", is_flag=True, help="Report what would be written without writing anything.")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors and the summary.")
 @project_dir_option
 @reports_errors
-def split(feeds: tuple[Path, ...], out: Path | None, fmt: str, dry_run: bool, quiet: bool, project_dir: Path) -> None:
+def split(
+    feeds: tuple[Path, ...], out: Path | None, fmt: str, strict: bool, dry_run: bool, quiet: bool, project_dir: Path
+) -> None:
     """Split feed files into one JSON document per article.
 
     Reads RSS 0.9x/1.0/2.0 and Atom XML (through feedparser) and tag-stripped WordPress feed dumps,
     removes syndication boilerplate, and writes corpus/documents/<id>.json. Re-running is idempotent:
     unchanged articles are left alone, the same guid/URL twice gives one document, changed ones are
-    rewritten and reported. Exit 1 when a feed yields no valid article.
+    rewritten and reported. A bad item is skipped with its reason and the others are written; an item that
+    malformed XML may have cut short is not written (--strict fails the whole feed). An id taken by another
+    article gets a hash suffix, so no document is ever overwritten by a different article. Exit 1 when a
+    feed yields no valid article.
 
     \b
     Example:
@@ -60,6 +70,7 @@ def split(feeds: tuple[Path, ...], out: Path | None, fmt: str, dry_run: bool, qu
             store,
             fmt=feed_format,
             dry_run=dry_run,
+            strict=strict,
             feed_name=lambda p: relative(p, project_dir),
             on_feed_done=lambda _: bar.update(1),
         )

@@ -48,8 +48,9 @@ def detect_format(data: bytes) -> FeedFormat:
     raise FeedError("unknown format: not RSS/Atom XML and not a tag-stripped WordPress feed dump")
 
 
-def read_feed_bytes(data: bytes, fmt: FeedFormat | None = None) -> FeedRead:
-    """Parse feed bytes. Raises FeedError when nothing at all can be read from them."""
+def read_feed_bytes(data: bytes, fmt: FeedFormat | None = None, *, strict: bool = False) -> FeedRead:
+    """Parse feed bytes. Raises FeedError when nothing at all can be read from them, or, with `strict`,
+    when the XML is not well-formed."""
     fmt = fmt or detect_format(data)
     if not data.strip():
         raise FeedError("file is empty")
@@ -61,23 +62,24 @@ def read_feed_bytes(data: bytes, fmt: FeedFormat | None = None) -> FeedRead:
         articles, problems = parse_dump(text)
         warnings: list[str] = []
     else:
-        articles, problems, bozo = parse_xml(data)
-        warnings = [f"XML is not well-formed ({bozo}); read what could be recovered"] if bozo else []
+        xml = parse_xml(data)
+        articles, problems, warnings = xml.articles, xml.problems, xml.warnings
         if not articles:
-            reason = f"no feed items could be read ({bozo})" if bozo else "feed has no items"
-            raise FeedError(reason)
+            raise FeedError(f"no feed items could be read ({xml.malformed})" if xml.malformed else "feed has no items")
+        if xml.malformed and strict:
+            raise FeedError(f"XML is not well-formed ({xml.malformed}); --strict refuses the feed")
     if not articles and not problems:
         raise FeedError("no feed items found")
     return FeedRead(articles=articles, problems=problems, warnings=warnings)
 
 
-def read_feed(path: Path, fmt: FeedFormat | None = None) -> FeedRead:
+def read_feed(path: Path, fmt: FeedFormat | None = None, *, strict: bool = False) -> FeedRead:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise FeedError(exc.strerror or str(exc), path=path) from exc
     try:
-        return read_feed_bytes(data, fmt)
+        return read_feed_bytes(data, fmt, strict=strict)
     except FeedError as exc:
         exc.path = path
         raise

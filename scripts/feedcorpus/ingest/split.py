@@ -6,10 +6,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from feedcorpus.documents import make_document
-from feedcorpus.errors import FeedError
+from feedcorpus.documents import Document, disambiguated, make_document
+from feedcorpus.errors import DocumentError, FeedError
 from feedcorpus.ingest.feeds import FeedFormat, read_feed
 from feedcorpus.stores.documents import JsonDocumentStore, Put
+
+# What one bad item can raise while it becomes a document: it is skipped, the others are written.
+ITEM_ERRORS = (ValueError, TypeError, OverflowError, KeyError, DocumentError)
 
 
 @dataclass
@@ -35,17 +38,20 @@ def split_feeds(
     *,
     fmt: FeedFormat | None = None,
     dry_run: bool = False,
+    strict: bool = False,
     feed_name: Callable[[Path], str] = lambda p: p.name,
     on_feed_done: Callable[[Path], None] | None = None,
 ) -> SplitReport:
-    """Split every feed into documents in the store; the first occurrence of a guid/URL wins."""
+    """Split every feed into documents in the store; the first occurrence of a guid/URL wins.
+
+    A bad item is skipped with its reason; `strict` makes a feed whose XML is not well-formed fail whole.
+    """
     report = SplitReport()
-    seen_ids: set[str] = set()
-    seen_urls: dict[str, str] = {}
+    run = RunIndex(store)
     outcome = {Put.WRITTEN: report.written, Put.UPDATED: report.updated, Put.UNCHANGED: report.unchanged}
     for path in feeds:
         try:
-            read = read_feed(path, fmt)
+            read = read_feed(path, fmt, strict=strict)
         except FeedError as exc:
             report.failed_files.append(str(exc))
             if on_feed_done:
@@ -53,25 +59,68 @@ def split_feeds(
             continue
         report.warnings += [f"{path}: {w}" for w in read.warnings]
         report.skipped += [f"{path}: {p}" for p in read.problems]
-        produced = 0
+        produced = duplicates = 0
         for article in read.articles:
+            if article.cut_off:
+                report.skipped.append(
+                    f"{path}: {article.record}: {article.cut_off}; not written (it may be incomplete)"
+                )
+                continue
             try:
                 document = make_document(article, feed=feed_name(path))
-            except ValueError as exc:
-                report.skipped.append(f"{path}: {article.record}: {exc}")
+                first = run.duplicate_of(document)
+                if first is not None:
+                    report.duplicates.append(f"{path}: {article.record}: same article as {first}")
+                    duplicates += 1
+                    continue
+                document = run.claim(document, report.warnings, where=f"{path}: {article.record}")
+                result = store.put(document, dry_run=dry_run)
+            except ITEM_ERRORS as exc:
+                report.skipped.append(f"{path}: {article.record}: {_reason(exc)}")
                 continue
             report.warnings += [f"{path}: {article.record}: {w}" for w in document.warnings]
-            if document.id in seen_ids or (document.url and document.url in seen_urls):
-                first = document.id if document.id in seen_ids else seen_urls[document.url or ""]
-                report.duplicates.append(f"{path}: {article.record}: same article as {first}")
-                continue
-            seen_ids.add(document.id)
-            if document.url:
-                seen_urls[document.url] = document.id
             produced += 1
-            outcome[store.put(document, dry_run=dry_run)].append(document.id)
-        if produced == 0 and not any(d.startswith(f"{path}:") for d in report.duplicates):
+            outcome[result].append(document.id)
+        if produced == 0 and duplicates == 0:
             report.failed_files.append(f"{path}: no valid article could be read")
         if on_feed_done:
             on_feed_done(path)
     return report
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, DocumentError | ValueError) else f"{type(exc).__name__}: {exc}"
+
+
+class RunIndex:
+    """The articles of one split run and the ids they hold, so that a duplicate is recognised and an id
+    taken by a different article (in this run or in the store) is never reused for another one."""
+
+    def __init__(self, store: JsonDocumentStore) -> None:
+        self.store = store
+        self.by_key: dict[str, str] = {}  # "guid:…" / "url:…" → doc id given in this run
+        self.by_id: dict[str, Document] = {}
+
+    def _keys(self, document: Document) -> list[str]:
+        return [f"{kind}:{value}" for kind, value in (("guid", document.guid), ("url", document.url)) if value]
+
+    def duplicate_of(self, document: Document) -> str | None:
+        """The id given earlier in this run to the same article, if any."""
+        for key in self._keys(document):
+            if key in self.by_key:
+                return self.by_key[key]
+        earlier = self.by_id.get(document.id)
+        return earlier.id if earlier is not None and earlier.same_article(document) else None
+
+    def claim(self, document: Document, warnings: list[str], *, where: str) -> Document:
+        """The document under its own id, or a disambiguated one when that id belongs to another article."""
+        holder = self.by_id.get(document.id) or self.store.peek(document.id)
+        if holder is not None and not holder.same_article(document):
+            new_id = disambiguated(document.id, document.identity)
+            other = holder.guid or holder.url
+            warnings.append(f"{where}: id {document.id} belongs to another article ({other}); stored as {new_id}")
+            document = document.renamed(new_id)
+        self.by_id[document.id] = document
+        for key in self._keys(document):
+            self.by_key.setdefault(key, document.id)
+        return document

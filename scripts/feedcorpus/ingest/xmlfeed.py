@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,44 +69,114 @@ def _body(entry: Any) -> list[str]:
     return html_to_paragraphs(html)
 
 
-def parse_xml(data: bytes) -> tuple[list[Article], list[str], str | None]:
-    """Articles from feed bytes, problems (one line each), and a bozo warning when the XML was not well-formed."""
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
-    bozo = None
-    if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
-        bozo = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip(": ")
+_LEGACY_8BIT = re.compile(
+    rb"^\s*<\?xml[^>]*encoding=[\"'](windows-125\d|cp125\d|koi8-[ru]|iso-8859-\d+|latin-?1)[\"']", re.I
+)
+_ITEM_OPEN = re.compile(r"<(?:[\w-]+:)?(?:item|entry)(?=[\s>/])")
+_ITEM_CLOSE = re.compile(r"</(?:[\w-]+:)?(?:item|entry)\s*>")
+
+
+def _misdeclared_utf8(data: bytes) -> str | None:
+    """The legacy 8-bit encoding a file declares although its bytes are UTF-8 (read as declared, every
+    accented letter would turn into two wrong ones), or None."""
+    declared = _LEGACY_8BIT.match(data[:300])
+    if declared is None or data.isascii():
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return declared.group(1).decode("ascii")
+
+
+def cut_items(text: str, error_line: int) -> dict[int, int]:
+    """Which items (0-based, in document order) a parse error at error_line (1-based) falls inside, with
+    the line each opened on: such an item may have lost text (a cut in content:encoded leaves the summary)."""
+    opens = [text.count("\n", 0, m.start()) + 1 for m in _ITEM_OPEN.finditer(text)]
+    closes = [text.count("\n", 0, m.start()) + 1 for m in _ITEM_CLOSE.finditer(text)]
+    hit = {}
+    for index, opened in enumerate(opens):
+        closed = closes[index] if index < len(closes) else None
+        if opened <= error_line and (closed is None or error_line <= closed):
+            hit[index] = opened
+    return hit
+
+
+def _record(entry: Any, number: int) -> str:
+    guid = entry.get("id") or None
+    return f"item {number}" + (f" (guid {guid})" if guid else "")
+
+
+def _article(entry: Any, number: int, feed_title: str | None) -> Article:
+    guid = entry.get("id") or None
+    record = _record(entry, number)
+    title = _detail_text(entry.get("title", ""), entry.get("title_detail"))
+    published, raw = _published(entry)
+    paragraphs: list[str] = []
+    authors = _authors(entry)
+    site = None
+    for paragraph in _body(entry):
+        if (footer := appeared_first(paragraph)) is not None:
+            site = footer[1]
+        if is_boilerplate(paragraph) is None:
+            paragraphs.append(paragraph)
+        elif (author := author_from_bio(paragraph)) is not None:
+            authors.append(author)
+    summary = " ".join(p for p in html_to_paragraphs(entry.get("summary", "")) if is_boilerplate(p) is None)
+    return Article(
+        record=record,
+        title=title,
+        paragraphs=tuple(paragraphs),
+        link=_link(entry),
+        guid=guid,
+        published=published,
+        published_raw=raw,
+        summary=summary,
+        authors=tuple(authors),
+        source=site or feed_title,
+    )
+
+
+@dataclass
+class XmlRead:
+    """What feedparser recovered from one file."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # single items that could not be read, one line each
+    warnings: list[str] = field(default_factory=list)  # about the whole file
+    malformed: str | None = None  # feedparser's bozo exception, described, when the XML is not well-formed
+
+
+def parse_xml(data: bytes) -> XmlRead:
+    """Articles from feed bytes; items that malformed XML may have cut short are marked `cut_off`."""
+    read = XmlRead()
+    headers = {}
+    if (declared := _misdeclared_utf8(data)) is not None:
+        headers = {"content-type": "application/xml; charset=utf-8"}  # RFC 3023: the transport's charset wins
+        read.warnings.append(f"declares {declared} but its bytes are UTF-8; read as UTF-8")
+    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False, response_headers=headers)
+    exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    cut: dict[int, int] = {}
+    if exc is not None:
+        read.malformed = _describe(exc)
+        read.warnings.append(f"XML is not well-formed ({read.malformed}); read what could be recovered")
+        if hasattr(exc, "getLineNumber"):
+            text = data.decode(parsed.get("encoding") or "utf-8", errors="replace")
+            cut = cut_items(text, int(exc.getLineNumber()))
     feed_title = _detail_text(parsed.feed.get("title", ""), parsed.feed.get("title_detail")).strip() or None
-    articles: list[Article] = []
-    problems: list[str] = []
     for number, entry in enumerate(parsed.entries, 1):
-        guid = entry.get("id") or None
-        record = f"item {number}" + (f" (guid {guid})" if guid else "")
-        title = _detail_text(entry.get("title", ""), entry.get("title_detail"))
-        published, raw = _published(entry)
-        paragraphs: list[str] = []
-        authors = _authors(entry)
-        site = None
-        for paragraph in _body(entry):
-            if (footer := appeared_first(paragraph)) is not None:
-                site = footer[1]
-            if is_boilerplate(paragraph) is None:
-                paragraphs.append(paragraph)
-            elif (author := author_from_bio(paragraph)) is not None:
-                authors.append(author)
-        summary = " ".join(p for p in html_to_paragraphs(entry.get("summary", "")) if is_boilerplate(p) is None)
-        articles.append(
-            Article(
-                record=record,
-                title=title,
-                paragraphs=tuple(paragraphs),
-                link=_link(entry),
-                guid=guid,
-                published=published,
-                published_raw=raw,
-                summary=summary,
-                authors=tuple(authors),
-                source=site or feed_title,
-            )
-        )
-    return articles, problems, bozo
+        try:
+            article = _article(entry, number, feed_title)
+        except (ValueError, TypeError, OverflowError, KeyError, AttributeError) as error:
+            read.problems.append(f"{_record(entry, number)}: cannot be read ({type(error).__name__}: {error})")
+            continue
+        if number - 1 in cut:
+            reason = f"malformed XML inside it ({read.malformed}, item opened on line {cut[number - 1]})"
+            article = replace(article, cut_off=reason)
+        read.articles.append(article)
+    return read
+
+
+def _describe(exc: Any) -> str:
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {first}".strip(": ")

@@ -97,6 +97,16 @@ class JsonDocumentStore:
         except DocumentError:
             return None
 
+    def peek(self, doc_id: str) -> Document | None:
+        """The stored document, or None when there is none or it is unreadable (it will be replaced)."""
+        data = self.raw(doc_id)
+        if data is None:
+            return None
+        try:
+            return _document(data, self.path(doc_id))
+        except DocumentError:
+            return None
+
     def put(self, document: Document, *, dry_run: bool = False) -> Put:
         """Validate and store a document; an unchanged one is not rewritten (idempotent re-runs)."""
         data = document.to_json()

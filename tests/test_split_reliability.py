@@ -1,0 +1,140 @@
+"""split off the happy path: ids that collide, feeds cut off mid-item, one bad item among good ones,
+UTF-8 declared as a legacy encoding. Feeds are written here, in the test."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from feedcorpus.cli import cli
+from feedcorpus.ingest.feeds import read_feed_bytes
+from feedcorpus.ingest.xmlfeed import cut_items
+
+
+def rss(*items: str, encoding: str = "UTF-8", title: str = "Example Post") -> str:
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">\n'
+        f"<channel><title>{title}</title><link>https://example.org/</link>\n"
+        + "\n".join(items)
+        + "\n</channel></rss>\n"
+    )
+
+
+def item(number: int, *, guid: str | None = None, link: str | None = None, body: str = "", date: str = "") -> str:
+    guid_tag = f"<guid>{guid}</guid>" if guid else ""
+    link_tag = f"<link>{link}</link>" if link else ""
+    body = body or f"<p>Fighters attacked a post near Ménaka on day {number}, officials said.</p><p>More later.</p>"
+    date_tag = f"<pubDate>{date}</pubDate>" if date else "<pubDate>Tue, 17 Sep 2024 10:00:00 +0000</pubDate>"
+    return (
+        f"<item><title>Report {number}</title>{link_tag}{guid_tag}{date_tag}\n"
+        f"<description>Summary {number}.</description>\n"
+        f"<content:encoded><![CDATA[{body}]]></content:encoded></item>"
+    )
+
+
+def split(project, *feeds: str, args: tuple[str, ...] = ()):
+    paths = []
+    for number, content in enumerate(feeds):
+        path = project / "corpus" / "feeds" / f"feed-{number}.xml"
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        paths.append(str(path))
+    return CliRunner().invoke(cli, ["split", *args, "--project-dir", str(project), *paths])
+
+
+def stored(project) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text("utf-8")) for p in (project / "corpus" / "documents").glob("*.json")}
+
+
+def test_the_same_post_number_on_two_sites_gives_two_documents(project):
+    feed_a = rss(item(1, guid="https://example.com/?p=5", link="https://example.com/report-one"))
+    feed_b = rss(item(2, guid="https://example.org/?p=5", link="https://example.org/report-two"))
+    result = split(project, feed_a, feed_b)
+    assert result.exit_code == 0, result.output
+    docs = stored(project)
+    assert len(docs) == 2 and "example-5" in docs
+    other = next(d for name, d in docs.items() if name != "example-5")
+    assert other["id"].startswith("example-5-") and other["guid"] == "https://example.org/?p=5"
+    assert (
+        f"id example-5 belongs to another article (https://example.com/?p=5); stored as {other['id']}" in result.stderr
+    )
+    # a later run, with the feeds in the other order, neither overwrites nor renames anything
+    again = split(project, feed_b, feed_a)
+    assert again.exit_code == 0 and "0 written, 0 changed, 2 unchanged" in again.stdout
+    assert stored(project) == docs
+
+
+def test_query_strings_that_differ_in_another_parameter_are_different_articles(project):
+    feed = rss(
+        item(1, guid="https://example.com/?p=7&amp;lang=fr", link="https://example.com/?p=7&amp;lang=fr"),
+        item(2, guid="https://example.com/?p=7&amp;lang=en", link="https://example.com/?p=7&amp;lang=en"),
+    )
+    result = split(project, feed)
+    assert result.exit_code == 0 and "2 written" in result.stdout and "0 duplicates" in result.stdout
+    assert {d["guid"] for d in stored(project).values()} == {
+        "https://example.com/?p=7&lang=fr",
+        "https://example.com/?p=7&lang=en",
+    }
+
+
+def test_the_same_article_twice_is_still_one_document(project):
+    one = item(1, guid="https://example.com/?p=9", link="https://example.com/nine")
+    result = split(project, rss(one, one))
+    assert "1 written" in result.stdout and "1 duplicates" in result.stdout
+
+
+def test_an_item_cut_by_malformed_xml_is_not_written_and_strict_fails_the_feed(project):
+    whole = rss(*(item(n, guid=f"https://example.org/?p={n}", link=f"https://example.org/{n}") for n in (1, 2, 3)))
+    cut = whole[: whole.index("More later.", whole.index("Report 2")) - 3]  # inside item 2's content:encoded
+    read = read_feed_bytes(cut.encode())
+    assert [a.title for a in read.articles] == ["Report 1", "Report 2"]
+    assert read.articles[0].cut_off is None and "malformed XML inside it" in (read.articles[1].cut_off or "")
+    result = split(project, cut)
+    assert result.exit_code == 0
+    assert sorted(stored(project)) == ["example-1"]
+    assert "item 2 (guid https://example.org/?p=2): malformed XML inside it (SAXParseException" in result.stderr
+    assert "not written (it may be incomplete)" in result.stderr
+    strict = split(project, cut, args=("--strict",))
+    assert strict.exit_code == 1 and "--strict refuses the feed" in strict.stderr
+
+
+def test_cut_items_finds_the_item_around_the_error_line():
+    text = "<rss>\n<item>a</item>\n<item>\nb\n</item>\n<item>c"
+    assert cut_items(text, 4) == {1: 3}
+    assert cut_items(text, 6) == {2: 6}
+    assert cut_items(text, 1) == {}
+
+
+def test_one_bad_item_is_skipped_and_the_others_are_written(project):
+    year_zero = item(2, guid="https://example.org/?p=2", date="0001-01-01T00:00:00+14:00")  # → year 0: no datetime
+    year_999 = item(3, guid="https://example.org/?p=3", date="Tue, 17 Sep 0999 10:00:00 +0000")  # breaks the schema
+    bad_url = item(4, guid="https://[broken/?p=4", link="https://[broken/4")
+    feed = rss(
+        item(1, guid="https://example.org/?p=1"), year_zero, year_999, bad_url, item(5, guid="https://example.org/?p=5")
+    )
+    result = split(project, feed)
+    assert result.exit_code == 0, result.output
+    assert sorted(stored(project)) == ["example-1", "example-5"]
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("Skipped:")]
+    prefix = f"Skipped: {project / 'corpus' / 'feeds' / 'feed-0.xml'}: "
+    assert [line.removeprefix(prefix).split("): ")[0] + ")" for line in skipped] == [
+        "item 2 (guid https://example.org/?p=2)",
+        "item 3 (guid https://example.org/?p=3)",
+        "item 4 (guid https://[broken/?p=4)",
+    ], skipped
+    assert "year 0 is out of range" in skipped[0] and "published" in skipped[1]
+    assert "Traceback" not in result.output
+
+
+def test_utf8_bytes_declared_as_a_legacy_encoding_are_read_as_utf8_with_a_warning():
+    text = rss(
+        item(1, guid="https://example.ru/?p=1", body="<p>Бамако: столица Мали — Гоита.</p>"), encoding="windows-1251"
+    )
+    read = read_feed_bytes(text.encode("utf-8"))
+    assert read.articles[0].paragraphs == ("Бамако: столица Мали — Гоита.",)
+    assert "declares windows-1251 but its bytes are UTF-8; read as UTF-8" in read.warnings
+    genuine = read_feed_bytes(text.encode("cp1251", errors="replace").replace(b"\xe2\x80\x94", b"-"))
+    assert genuine.articles[0].paragraphs[0].startswith("Бамако") and not genuine.warnings
+    koi8 = rss(item(1, guid="https://example.ru/?p=2", body="<p>Ниамей</p>"), encoding="KOI8-R")
+    assert read_feed_bytes(koi8.encode("utf-8")).articles[0].paragraphs == ("Ниамей",)
