@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository root, test data, and a tmp project with the real schemas."""
+"""Shared fixtures: the repository root, test data, and a tmp project with the real schemas; the report header
+says whether the conformance suite (other projects' files, read in place from SHARED_TESTDATA) runs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
-from testdata_paths import REPO
+from testdata_paths import REPO, SHARED_TESTDATA
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if SHARED_TESTDATA.is_dir():
+        return f"conformance suite: reading {SHARED_TESTDATA}"
+    return f"conformance suite: {SHARED_TESTDATA} not found, not collected"
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""`feedcorpus split` through click's CliRunner on a temporary project."""
+"""`feedcorpus split` through click's CliRunner on a temporary project, with the seed feed and the project's own
+synthetic feeds (tests/data/feeds/); the same on real third-party feeds: tests/conformance/test_cli_split_shared.py."""
 
 from __future__ import annotations
 
@@ -57,12 +58,15 @@ def test_changed_article_is_rewritten_and_reported(project):
 
 
 def test_same_article_in_two_feeds_gives_one_document(project):
-    rss = FEEDS / "wordpress" / "laminas_wordpress-rss2-dc-atom.xml"
-    atom = FEEDS / "wordpress" / "laminas_wordpress-atom10.xml"
+    rss = FEEDS / "wordpress" / "example-post-rss2.xml"
+    atom = FEEDS / "wordpress" / "example-post-atom10.xml"
     result = run("split", "--project-dir", str(project), str(rss), str(atom), str(rss))
     assert result.exit_code == 0, result.output
-    assert "10 documents" in result.stdout and "20 duplicates" in result.stdout
-    assert len(list((project / "corpus" / "documents").glob("*.json"))) == 10
+    assert "3 documents" in result.stdout and "6 duplicates" in result.stdout
+    first = "item 1 (guid https://example-post.example/?p=101): same article as example-post-101"
+    assert f"Duplicate: {atom}: {first}" in result.stderr
+    names = sorted(p.name for p in (project / "corpus" / "documents").glob("*.json"))
+    assert names == ["example-post-101.json", "example-post-102.json", "example-post-103.json"]
 
 
 def test_bad_inputs_give_one_line_errors_and_exit_1(project, tmp_path):
@@ -71,7 +75,7 @@ def test_bad_inputs_give_one_line_errors_and_exit_1(project, tmp_path):
     binary = tmp_path / "blob.bin"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     truncated = tmp_path / "truncated.xml"
-    truncated.write_bytes((FEEDS / "feedparser/illformed/aaa_illformed.xml").read_bytes())
+    truncated.write_bytes((FEEDS / "illformed/unclosed-token.xml").read_bytes())
     unknown = tmp_path / "notes.txt"
     unknown.write_text("hello\nworld\n", "utf-8")
     missing = tmp_path / "missing.xml"
@@ -81,7 +85,7 @@ def test_bad_inputs_give_one_line_errors_and_exit_1(project, tmp_path):
     assert errors == [
         f"Error: {empty}: file is empty",
         f"Error: {binary}: binary file, not a feed",
-        f"Error: {truncated}: no feed items could be read (SAXParseException: <unknown>:7:0: unclosed token)",
+        f"Error: {truncated}: no feed items could be read (SAXParseException: <unknown>:4:0: unclosed token)",
         f"Error: {unknown}: unknown format: not RSS/Atom XML and not a tag-stripped WordPress feed dump",
         f"Error: {missing}: No such file or directory",
     ]
@@ -89,21 +93,31 @@ def test_bad_inputs_give_one_line_errors_and_exit_1(project, tmp_path):
 
 
 def test_items_without_title_or_body_are_skipped_and_named(project):
-    feed = FEEDS / "realworld" / "rssparser_jn_iso-8859-1.rss"
+    feed = FEEDS / "wordpress" / "missing-title-and-body.xml"
+    result = run("split", "--project-dir", str(project), str(feed))
+    assert result.exit_code == 0
+    assert f"Skipped: {feed}: item 2 (guid https://example-post.example/?p=402): no title" in result.stderr
+    assert f"Skipped: {feed}: item 3 (guid https://example-post.example/?p=403): no body text" in result.stderr
+    assert "1 documents" in result.stdout and "2 items skipped" in result.stdout
+
+
+def test_items_without_guids_are_kept_apart_and_a_pixel_only_item_is_skipped(project):
+    feed = FEEDS / "guid" / "no-guids.xml"
     result = run("split", "--project-dir", str(project), str(feed))
     assert result.exit_code == 0
     assert f"Skipped: {feed}: item 2: no body text" in result.stderr
-    assert "36 documents" in result.stdout and "4 items skipped" in result.stdout
+    assert "3 documents" in result.stdout and "0 duplicates" in result.stdout and "1 items skipped" in result.stdout
 
 
 def test_missing_date_is_null_with_a_warning(project):
-    feed = FEEDS / "realworld" / "rssparser_uolNoticias_undeclared_latin1.rss"
+    feed = FEEDS / "encoding" / "undeclared-latin1.xml"
     result = run("split", "--project-dir", str(project), str(feed))
     assert result.exit_code == 0
-    assert "item 1: no publication date ('Seg, 24 Set 2018 19:42:40 -0300' not understood)" in result.stderr
+    assert "item 1: no publication date ('Ter, 17 Set 2024 10:15:00 -0300' not understood)" in result.stderr
     docs = [json.loads(p.read_text("utf-8")) for p in (project / "corpus" / "documents").glob("*.json")]
-    first = next(d for d in docs if d["published_raw"] == "Seg, 24 Set 2018 19:42:40 -0300")
+    first = next(d for d in docs if d["published_raw"] == "Ter, 17 Set 2024 10:15:00 -0300")
     assert first["published"] is None
+    assert first["title"] == "Ataque perto de Ménaka deixa três mortos"
 
 
 def test_dry_run_writes_nothing(project):
