@@ -1,18 +1,25 @@
-"""Gold resolution and span validation on crafted Label Studio exports (pure logic, no server)."""
+"""Gold resolution and span validation on crafted Label Studio exports (pure logic, no server). The same checks on
+real Label Studio example exports: tests/conformance/test_gold_shared.py."""
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
 
 from feedcorpus.errors import ReleaseError
 from feedcorpus.release import gold, provenance
+from feedcorpus.release.snapshot import read_snapshot
 from feedcorpus.spans import Span
-from testdata_paths import DATA
 
 LABELS = ["PERSON", "NORP", "ORG", "ARMED_GROUP", "GPE", "LOC", "FAC", "DATE", "EVENT"]
+
+
+def resolve(tasks: list, labels, **options) -> gold.Resolution:
+    """Gold resolution of a list of task dicts, read the way `export` reads a snapshot file."""
+    return gold.resolve(read_snapshot(json.dumps(tasks).encode("utf-8")), labels, **options)
+
+
 TEXT = "Goïta’s “junta” — in Bamako\n\nJNIM attacked Air Base 101 in Bamako on Tuesday, AFP said."
 
 
@@ -49,7 +56,7 @@ GOOD = [region("Goïta", "PERSON"), region("Bamako", "GPE"), region("JNIM", "ARM
 
 
 def test_single_annotation_is_gold_with_exact_non_ascii_offsets():
-    result = gold.resolve([task([annotation(GOOD)])], LABELS)
+    result = resolve([task([annotation(GOOD)])], LABELS)
     gold.check(result)
     (document,) = result.documents
     assert document.resolved_by == "single" and document.annotators == ["annotator-1"]
@@ -59,22 +66,22 @@ def test_single_annotation_is_gold_with_exact_non_ascii_offsets():
 
 
 def test_cancelled_annotations_are_ignored_and_the_task_is_unannotated():
-    result = gold.resolve([task([annotation(GOOD, cancelled=True)])], LABELS)
+    result = resolve([task([annotation(GOOD, cancelled=True)])], LABELS)
     assert result.documents == [] and result.unannotated == ["doc-1"] and result.cancelled_annotations == 1
 
 
 def test_cancelled_next_to_a_submitted_annotation_leaves_the_submitted_one():
-    result = gold.resolve([task([annotation(GOOD, user=1), annotation([], user=2, cancelled=True)])], LABELS)
+    result = resolve([task([annotation(GOOD, user=1), annotation([], user=2, cancelled=True)])], LABELS)
     assert result.documents[0].resolved_by == "single" and len(result.documents[0].entities) == 3
 
 
 def test_empty_result_is_a_decision_not_a_missing_annotation():
-    result = gold.resolve([task([annotation([])])], LABELS)
+    result = resolve([task([annotation([])])], LABELS)
     assert result.documents[0].entities == [] and result.unannotated == []
 
 
 def test_two_annotators_agreeing():
-    result = gold.resolve([task([annotation(GOOD, user=1), annotation(list(reversed(GOOD)), user=2)])], LABELS)
+    result = resolve([task([annotation(GOOD, user=1), annotation(list(reversed(GOOD)), user=2)])], LABELS)
     (document,) = result.documents
     assert document.resolved_by == "agreement"
     assert document.annotators == ["annotator-1", "annotator-2"]
@@ -91,17 +98,17 @@ def disagreeing() -> dict:
 
 
 def test_disagreement_is_excluded_by_default_and_listed():
-    result = gold.resolve([disagreeing()], LABELS)
+    result = resolve([disagreeing()], LABELS)
     assert result.documents == [] and result.disputed == ["doc-1"]
 
 
 def test_disagreement_latest_takes_the_newest_annotation():
-    result = gold.resolve([disagreeing()], LABELS, policy="latest")
+    result = resolve([disagreeing()], LABELS, policy="latest")
     assert result.documents[0].resolved_by == "latest" and len(result.documents[0].entities) == 2
 
 
 def test_disagreement_fail_stops_the_export():
-    result = gold.resolve([disagreeing()], LABELS, policy="fail")
+    result = resolve([disagreeing()], LABELS, policy="fail")
     with pytest.raises(ReleaseError, match="task 1 \\(doc-1\\): 2 annotations disagree"):
         gold.check(result)
 
@@ -109,7 +116,7 @@ def test_disagreement_fail_stops_the_export():
 def test_ground_truth_wins_over_disagreement():
     item = disagreeing()
     item["annotations"].append(annotation(GOOD[:1], user=3, truth=True, updated="2025-01-01T00:00:00Z"))
-    result = gold.resolve([item], LABELS)
+    result = resolve([item], LABELS)
     (document,) = result.documents
     assert document.resolved_by == "ground_truth" and [e.text for e in document.entities] == ["Goïta"]
     assert document.annotators == ["annotator-1", "annotator-2", "annotator-3"]
@@ -119,19 +126,19 @@ def test_ground_truth_wins_over_disagreement():
 def test_overlapping_spans_are_an_error_naming_task_document_and_spans():
     overlapping = [region("Air Base 101", "FAC"), region("Base", "FAC")]
     with pytest.raises(ReleaseError, match=r"task 1 \(doc-1\) annotation 100: spans 'Air Base 101'.*overlap"):
-        gold.check(gold.resolve([task([annotation(overlapping)])], LABELS))
+        gold.check(resolve([task([annotation(overlapping)])], LABELS))
 
 
 def test_span_text_that_differs_from_the_document_is_an_error():
     wrong = [region("Bamako", "GPE", value_text="Bamakoo")]
     with pytest.raises(ReleaseError, match="Label Studio's text differs from the document's 'Bamako'"):
-        gold.check(gold.resolve([task([annotation(wrong)])], LABELS))
+        gold.check(resolve([task([annotation(wrong)])], LABELS))
 
 
 def test_label_studio_collapsed_whitespace_and_escaped_newlines_are_not_errors():
     text = "Air  Base\n101 is in Bamako."
     spans = [region("Air  Base\n101", "FAC", text=text, value_text="Air Base\\n101")]
-    result = gold.resolve([task([annotation(spans)], text=text)], LABELS)
+    result = resolve([task([annotation(spans)], text=text)], LABELS)
     gold.check(result)
     assert result.documents[0].entities[0].text == "Air  Base\n101"
 
@@ -141,7 +148,7 @@ def test_label_outside_the_schema_and_offsets_outside_the_text_are_errors():
         region("Bamako", "CITY"),
         {**region("JNIM", "ARMED_GROUP"), "value": {"start": 5, "end": 999, "labels": ["GPE"]}},
     ]
-    result = gold.resolve([task([annotation(bad)])], LABELS)
+    result = resolve([task([annotation(bad)])], LABELS)
     assert len(result.errors) == 2
     assert "label 'CITY' is not in the label schema" in result.errors[0]
     assert "outside the text" in result.errors[1]
@@ -149,7 +156,7 @@ def test_label_outside_the_schema_and_offsets_outside_the_text_are_errors():
 
 def test_surrounding_whitespace_is_trimmed_with_a_warning():
     padded = region(" Bamako ", "GPE", value_text=" Bamako ")
-    result = gold.resolve([task([annotation([padded])])], LABELS)
+    result = resolve([task([annotation([padded])])], LABELS)
     gold.check(result)
     (entity,) = result.documents[0].entities
     assert entity.text == "Bamako" and TEXT[entity.start : entity.end] == "Bamako"
@@ -158,7 +165,7 @@ def test_surrounding_whitespace_is_trimmed_with_a_warning():
 
 def test_relations_and_other_results_are_ignored():
     relation = {"type": "relation", "from_id": "a", "to_id": "b", "direction": "right"}
-    result = gold.resolve([task([annotation([*GOOD, relation])])], LABELS)
+    result = resolve([task([annotation([*GOOD, relation])])], LABELS)
     assert result.ignored_results == 1 and len(result.documents[0].entities) == 3
 
 
@@ -177,7 +184,7 @@ def test_provenance_against_the_parent_prediction():
     ]
     prediction = {"id": 7, "model_version": "m1", "result": predicted}
     item = task([annotation(corrected, parent_prediction=7)], predictions=[prediction])
-    result = gold.resolve([item], LABELS)
+    result = resolve([item], LABELS)
     kinds = {e.text: e.provenance for e in result.documents[0].entities}
     assert kinds == {"Goïta": "accepted", "Bamako": "relabeled", "Air Base 101": "resized", "AFP": "added"}
     assert result.provenance() == {"accepted": 1, "relabeled": 1, "resized": 1, "added": 1, "rejected": 1}
@@ -192,29 +199,48 @@ def test_provenance_function_matches_each_prediction_once():
 
 
 def test_the_same_document_in_two_tasks_is_an_error():
-    result = gold.resolve([task([annotation(GOOD)]), task([annotation(GOOD)], task_id=2)], LABELS)
+    result = resolve([task([annotation(GOOD)]), task([annotation(GOOD)], task_id=2)], LABELS)
     assert result.errors == ["task 2 (doc-1): the same document is also task 1"]
 
 
-def test_real_export_whose_data_key_does_not_match_fails_loudly():
-    """label-studio-frontend's rich_text_plain example: to_name 'text' but the data key is 'ner'."""
-    item = json.loads(
-        (DATA / "label-studio-exports" / "lsf_rich_text_plain_annotations_1_datakey_mismatch.json").read_text()
-    )
-    result = gold.resolve([item], ["Date", "Location", "Person"])
+def test_export_whose_data_key_does_not_match_fails_loudly():
+    """A labeling config with `$text` over tasks whose text is under another key ("html"), and no doc_id."""
+    item = {
+        "id": 1,
+        "data": {"html": "<p>" + TEXT + "</p>"},
+        "annotations": [
+            {
+                "id": "1001",
+                "result": [{**region("Bamako", "GPE"), "id": "r1", "source": "$text"}],
+            }
+        ],
+    }
+    result = resolve([item], LABELS)
+    assert result.errors == ["task 1: data has no doc_id/text; was it pushed by feedcorpus?"]
     with pytest.raises(ReleaseError, match="data has no doc_id/text"):
         gold.check(result)
 
 
-def test_real_legacy_export_with_inclusive_end_offsets_is_refused():
-    """LS ≤ 0.9 example: (343, 353) says 'February 22' but text[343:353] is 'February 2'."""
-    item = json.loads((DATA / "label-studio-exports" / "ls_examples_named_entity_completions_0.json").read_text())
-    item = copy.deepcopy(item)
-    item["data"]["doc_id"] = "legacy-0"
-    result = gold.resolve([item], ["Date", "Location"])
-    assert any("'February 22'" in e and "'February 2'" in e for e in result.errors)
+def test_legacy_export_with_inclusive_end_offsets_is_refused():
+    """Label Studio ≤ 0.9: `completions` instead of `annotations`, no annotator, and end offsets one short."""
+
+    def inclusive(piece: str, label: str) -> dict:
+        result = region(piece, label)
+        result["value"]["end"] -= 1
+        return {**result, "id": f"r-{piece}", "source": "$text"}
+
+    item = {
+        "id": 0,
+        "data": {"text": TEXT, "doc_id": "legacy-0"},
+        "completions": [{"result": [inclusive("Tuesday", "DATE"), inclusive("Bamako", "GPE")]}],
+    }
+    result = resolve([item], LABELS)
+    assert any("'Tuesday'" in e and "'Tuesda'" in e for e in result.errors)
+    assert any("'Bamako'" in e and "'Bamak'" in e for e in result.errors)
+    with pytest.raises(ReleaseError, match="Label Studio's text differs from the document's"):
+        gold.check(result)
 
 
 def test_unknown_policy_is_refused():
     with pytest.raises(ValueError, match="unknown disagreement policy"):
-        gold.resolve([], LABELS, policy="vote")
+        resolve([], LABELS, policy="vote")

@@ -55,4 +55,13 @@ class StudioError(FeedcorpusError):
 
 
 class ReleaseError(FeedcorpusError):
-    """A dataset release that cannot be built, or would overwrite a published one."""
+    """A dataset release that cannot be built, or would overwrite a published one.
+
+    `details` lists every problem when the message names only the first (the CLI shows them with --verbose).
+    """
+
+    def __init__(
+        self, message: str, *, path: object | None = None, record: str | None = None, details: list[str] | None = None
+    ) -> None:
+        super().__init__(message, path=path, record=record)
+        self.details = details or []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from feedcorpus.errors import SpanError
 from feedcorpus.labels import FROM_NAME, TO_NAME
 from feedcorpus.spans import Span
 
@@ -26,12 +27,19 @@ def span_to_region(span: Span) -> dict[str, Any]:
 
 
 def region_to_span(region: dict[str, Any]) -> Span | None:
-    """A labels region back to a span; None for results that are not text labels (relations, choices…)."""
+    """A labels region back to a span; None for results that are not text labels (relations, choices…).
+
+    Raises SpanError for a labels region whose values are malformed ("start": "abc", labels not a list).
+    """
     if region.get("type") != "labels" or "value" not in region:
         return None
     value = region["value"]
+    if not isinstance(value, dict):
+        raise SpanError(f"region {region.get('id')!r}: value must be an object")
     if "start" not in value or "end" not in value or not value.get("labels"):
         return None
-    return Span(
-        int(value["start"]), int(value["end"]), str(value["labels"][0]), str(value.get("text", "")), "annotation"
-    )
+    labels = value["labels"]
+    if not isinstance(labels, list) or not isinstance(labels[0], str):
+        raise SpanError(f"region {region.get('id')!r}: labels must be a list of names, got {labels!r}")
+    data = {"start": value["start"], "end": value["end"], "label": labels[0], "text": value.get("text") or ""}
+    return Span.from_json({**data, "source": "annotation"})

@@ -36,6 +36,7 @@ from feedcorpus.paths import ProjectPaths
 )
 @click.option("--note", default="", help="A line for the changelog entry.")
 @click.option("--dry-run", is_flag=True, help="Build and report, write nothing.")
+@click.option("-v", "--verbose", is_flag=True, help="List every problem found in the annotations, not only the first.")
 @project_dir_option
 @reports_errors
 def export(
@@ -45,11 +46,13 @@ def export(
     on_disagreement: str,
     note: str,
     dry_run: bool,
+    verbose: bool,
     project_dir: Path,
 ) -> None:
     """Export the gold annotations as a versioned release in annotations/vX.Y.Z/.
 
-    Pulls a full export snapshot from Label Studio (or reads --from-file), resolves one gold annotation per
+    Pulls a full export snapshot from Label Studio (or reads --from-file: any JSON export Label Studio makes,
+    from the Export dialog or the snapshot API; JSON_MIN and CSV are refused), resolves one gold annotation per
     task (ground truth > single > identical; disputed tasks per --on-disagreement), validates every span,
     derives tokens and IOB2 tags, assigns hash-based splits, and writes gold.parquet, the Hugging Face
     layout (data/*.parquet + README.md card), manifest.json with checksums, the snapshot itself, and a
@@ -68,15 +71,23 @@ def export(
     store = ReleaseStore(paths.annotations)
     previous_splits = store.check_bump(version, schema)
     snapshot = snapshot_file.read_bytes() if snapshot_file else _pull_snapshot(paths, project_dir, title)
-    built = build(
-        snapshot,
-        version=version,
-        schema=schema,
-        policy=on_disagreement,
-        previous_splits=previous_splits,
-        guidelines=paths.schema("guidelines.md").read_text("utf-8"),
-        settings=card_settings(paths),
-    )
+    try:
+        built = build(
+            snapshot,
+            version=version,
+            schema=schema,
+            policy=on_disagreement,
+            previous_splits=previous_splits,
+            guidelines=paths.schema("guidelines.md").read_text("utf-8"),
+            settings=card_settings(paths),
+        )
+    except ReleaseError as exc:
+        if snapshot_file is not None and exc.path is None:
+            exc.path = snapshot_file
+        if verbose:
+            for line in exc.details:
+                echo_err(f"Problem: {line}")
+        raise
     report, stats = built.report, built.stats
     for line in report.trimmed_spans:
         echo_err(f"Warning: {line}")

@@ -21,6 +21,7 @@ from feedcorpus.labels import LabelSchema
 from feedcorpus.release import card, gold, parquet, splits, tokens
 from feedcorpus.release.contracts import SPLITS, Built, CardInputs, ReleaseReport, ReleaseStats
 from feedcorpus.release.quality import quality
+from feedcorpus.release.snapshot import read_snapshot
 from feedcorpus.release.versioning import version_name
 
 SNAPSHOT_PATH = "source/label-studio-export.json"
@@ -31,10 +32,13 @@ def split_path(split: str) -> str:
     return f"data/{split}-00000-of-00001.parquet"
 
 
-def _timestamp(value: str | None) -> datetime | None:
+def _timestamp(value: Any, doc_id: str, name: str) -> datetime | None:
     if not value:
         return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ReleaseError(f"{doc_id}: {name} {value!r} is not an ISO 8601 timestamp") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -62,7 +66,7 @@ def build_rows(
                 "url": data.get("url"),
                 "title": data.get("title"),
                 "source": data.get("source"),
-                "published": _timestamp(data.get("published")),
+                "published": _timestamp(data.get("published"), document.doc_id, "published"),
                 "text": document.text,
                 "entities": [
                     {"start": e.start, "end": e.end, "label": e.label, "text": e.text, "provenance": e.provenance}
@@ -72,7 +76,7 @@ def build_rows(
                 "ner_tags": [tag_ids[t] for t in tagged.tags],
                 "split": assigned[document.doc_id],
                 "annotators": document.annotators,
-                "annotated_at": _timestamp(document.annotated_at),
+                "annotated_at": _timestamp(document.annotated_at, document.doc_id, "annotated_at"),
             }
         )
     return rows, {"expanded_spans": expanded, "tag_conflicts": conflicts, "split_moves": moves}
@@ -88,16 +92,6 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def parse_snapshot(snapshot: bytes) -> list[dict[str, Any]]:
-    try:
-        tasks = json.loads(snapshot)
-    except ValueError as exc:
-        raise ReleaseError(f"the snapshot is not JSON ({exc})") from exc
-    if not isinstance(tasks, list):
-        raise ReleaseError("the snapshot is not a Label Studio JSON export (a list of tasks)")
-    return tasks
 
 
 def build(
@@ -116,11 +110,11 @@ def build(
     """
     with gc_paused():
         name = version_name(version)
-        tasks = parse_snapshot(snapshot)
+        tasks = read_snapshot(snapshot)
         resolution = gold.resolve(tasks, schema.names, policy=policy)
         gold.check(resolution)
         if not resolution.documents:
-            raise ReleaseError(f"no task of {len(tasks)} has a gold annotation; nothing to release")
+            raise ReleaseError(f"no task of {tasks.items} has a gold annotation; nothing to release")
         rows, extra = build_rows(resolution, schema, previous_splits or {})
         hf_features = parquet.features(schema)
         table = parquet.arrow_table(rows, schema, name, hf_features)

@@ -1,6 +1,6 @@
 """Gold resolution: which annotation of a Label Studio task is the gold one, and is it valid.
 
-Pure logic over the export snapshot's JSON (a list of tasks), so it is tested on crafted exports.
+Pure logic over the tasks of an export (`snapshot.read_snapshot`), so it is tested on crafted exports.
 
 Policy (also in the dataset card):
 1. cancelled/skipped annotations (`was_cancelled`) are ignored; a task without any other annotation is
@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from feedcorpus.errors import ReleaseError
+from feedcorpus.errors import ReleaseError, SpanError
 from feedcorpus.regions import region_to_span
 from feedcorpus.release.provenance import PROVENANCE, parent_spans, prediction_spans, provenance
+from feedcorpus.release.snapshot import Annotation, Prediction, Snapshot, Task
 from feedcorpus.spans import Span, describe, find_overlaps, span_problem
 
 POLICIES = ("exclude", "latest", "fail")
@@ -65,28 +66,22 @@ class Resolution:
         return Counter({k: counts.get(k, 0) for k in (*PROVENANCE, "rejected")})
 
 
-def account(completed_by: Any) -> str:
-    """A readable, non-identifying annotator name: the email's local part, else user-<id>."""
-    if isinstance(completed_by, dict):
-        email = completed_by.get("email") or ""
-        if email:
-            return email.split("@", 1)[0]
-        return f"user-{completed_by.get('id')}"
-    return f"user-{completed_by}"
-
-
 def _normalise(value: str) -> str:
     """Label Studio's value.text collapses whitespace runs and may escape newlines as a literal \\n."""
     return re.sub(r"\s+", " ", value.replace("\\n", " ")).strip()
 
 
 def annotation_spans(
-    annotation: dict[str, Any], text: str, labels: set[str], *, where: str, resolution: Resolution
+    annotation: Annotation, text: str, labels: set[str], *, where: str, resolution: Resolution
 ) -> list[Span]:
     """The annotation's labels regions as checked spans; problems go to resolution.errors."""
     spans = []
-    for region in annotation.get("result") or []:
-        span = region_to_span(region) if isinstance(region, dict) else None
+    for region in annotation.result:
+        try:
+            span = region_to_span(region)
+        except SpanError as exc:
+            resolution.errors.append(f"{where}: {exc}")
+            continue
         if span is None:
             resolution.ignored_results += 1
             continue
@@ -121,54 +116,56 @@ def _keys(spans: Iterable[Span]) -> frozenset[tuple[int, int, str]]:
     return frozenset(s.key for s in spans)
 
 
-def _latest(items: list[tuple[dict[str, Any], list[Span]]]) -> tuple[dict[str, Any], list[Span]]:
-    return max(items, key=lambda pair: (str(pair[0].get("updated_at") or ""), pair[0].get("id") or 0))
+def _latest(items: list[tuple[Annotation, list[Span]]]) -> tuple[Annotation, list[Span]]:
+    return max(items, key=lambda pair: (pair[0].updated_at or "", pair[0].id or 0))
 
 
-def resolve(tasks: list[dict[str, Any]], labels: Iterable[str], *, policy: str = "exclude") -> Resolution:
+def _predictions(task: Task) -> list[Prediction]:
+    """The task's predictions; when the export lists only their ids, the copies embedded in annotations."""
+    if task.predictions:
+        return task.predictions
+    embedded = {a.prediction.id: a.prediction for a in task.annotations if a.prediction is not None}
+    return [embedded[key] for key in sorted(embedded, key=lambda k: (k is None, k or 0))]
+
+
+def resolve(snapshot: Snapshot, labels: Iterable[str], *, policy: str = "exclude") -> Resolution:
     """Apply the gold policy to every task of a Label Studio export; validation problems are collected."""
     if policy not in POLICIES:
         raise ValueError(f"unknown disagreement policy {policy!r}; one of {', '.join(POLICIES)}")
     label_set = set(labels)
-    resolution = Resolution(tasks=len(tasks))
+    resolution = Resolution(tasks=snapshot.items, errors=list(snapshot.problems))
     seen: dict[str, int] = {}
-    for task in tasks:
-        data = task.get("data") or {}
-        task_id = task.get("id")
-        doc_id, text = data.get("doc_id"), data.get("text")
-        where = f"task {task_id} ({doc_id})"
+    for task in snapshot.tasks:
+        doc_id, text = task.data.get("doc_id"), task.data.get("text")
+        where = f"task {task.id} ({doc_id})"
         if not isinstance(doc_id, str) or not isinstance(text, str):
-            resolution.errors.append(f"task {task_id}: data has no doc_id/text; was it pushed by feedcorpus?")
+            resolution.errors.append(f"task {task.id}: data has no doc_id/text; was it pushed by feedcorpus?")
             continue
         if doc_id in seen:
             resolution.errors.append(f"{where}: the same document is also task {seen[doc_id]}")
             continue
-        if not isinstance(task_id, int):
-            resolution.errors.append(f"{where}: the task has no integer id")
-            continue
-        seen[doc_id] = task_id
+        seen[doc_id] = task.id
         predicted_by_id = {}
-        for prediction in task.get("predictions") or []:
-            version = str(prediction.get("model_version") or "unknown")
-            spans_of_prediction = prediction_spans(prediction, text)
-            resolution.predictions.setdefault(version, {})[doc_id] = spans_of_prediction
-            predicted_by_id[prediction.get("id")] = spans_of_prediction
+        for prediction in _predictions(task):
+            spans_of_prediction = prediction_spans(prediction.result, text)
+            resolution.predictions.setdefault(prediction.model_version, {})[doc_id] = spans_of_prediction
+            predicted_by_id[prediction.id] = spans_of_prediction
 
         submitted = []
-        for annotation in task.get("annotations") or task.get("completions") or []:  # completions: LS ≤ 0.9
-            if annotation.get("was_cancelled"):
+        for annotation in task.annotations:
+            if annotation.was_cancelled:
                 resolution.cancelled_annotations += 1
                 continue
-            name = f"{where} annotation {annotation.get('id')}"
+            name = f"{where} annotation {annotation.id}"
             spans = annotation_spans(annotation, text, label_set, where=name, resolution=resolution)
             submitted.append((annotation, spans))
-            if not annotation.get("ground_truth"):
-                resolution.passes.setdefault(account(annotation.get("completed_by")), {})[doc_id] = spans
+            if not annotation.ground_truth:
+                resolution.passes.setdefault(annotation.annotator, {})[doc_id] = spans
         if not submitted:
             resolution.unannotated.append(doc_id)
             continue
 
-        truths = [item for item in submitted if item[0].get("ground_truth")]
+        truths = [item for item in submitted if item[0].ground_truth]
         chosen = None
         if truths and len({_keys(s) for _, s in truths}) == 1:
             chosen, how = _latest(truths), "ground_truth"
@@ -185,19 +182,10 @@ def resolve(tasks: list[dict[str, Any]], labels: Iterable[str], *, policy: str =
             continue
         annotation, spans = chosen
         entities, rejected = provenance(spans, parent_spans(annotation, predicted_by_id, text))
-        annotators = sorted({account(a.get("completed_by")) for a, _ in submitted})
+        annotators = sorted({a.annotator for a, _ in submitted})
         resolution.resolved_by[how] += 1
         resolution.documents.append(
-            GoldDocument(
-                doc_id,
-                task_id,
-                data,
-                entities,
-                annotators,
-                annotation.get("updated_at") or annotation.get("created_at"),
-                how,
-                rejected,
-            )
+            GoldDocument(doc_id, task.id, task.data, entities, annotators, annotation.updated_at, how, rejected)
         )
     resolution.documents.sort(key=lambda d: d.doc_id)
     return resolution
@@ -206,6 +194,8 @@ def resolve(tasks: list[dict[str, Any]], labels: Iterable[str], *, policy: str =
 def check(resolution: Resolution) -> None:
     """Stop the export when any span is invalid: nothing may be written from a bad snapshot."""
     if resolution.errors:
-        shown = "\n  ".join(resolution.errors[:20])
-        more = f"\n  … and {len(resolution.errors) - 20} more" if len(resolution.errors) > 20 else ""
-        raise ReleaseError(f"{len(resolution.errors)} problem(s) in the annotations, nothing written:\n  {shown}{more}")
+        errors = resolution.errors
+        more = f" (and {len(errors) - 1} more; --verbose lists them)" if len(errors) > 1 else ""
+        raise ReleaseError(
+            f"{len(errors)} problem(s) in the annotations, nothing written: {errors[0]}{more}", details=errors
+        )

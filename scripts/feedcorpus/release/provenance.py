@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from feedcorpus.errors import SpanError
 from feedcorpus.regions import region_to_span
+from feedcorpus.release.snapshot import Annotation
 from feedcorpus.spans import Span
 
 PROVENANCE = ("accepted", "relabeled", "resized", "added")
@@ -44,20 +46,25 @@ def provenance(gold: list[Span], predicted: list[Span]) -> tuple[list[Span], int
     return [s._replace(provenance=kinds.get(s, "added")) for s in gold], len(unmatched)
 
 
-def prediction_spans(prediction: Any, text: str) -> list[Span]:
-    """The labels regions of a prediction object that lie inside the text, sorted."""
-    if not isinstance(prediction, dict):
-        return []
-    regions = prediction.get("result")
-    spans = [region_to_span(r) for r in regions if isinstance(r, dict)] if isinstance(regions, list) else []
-    return sorted((s for s in spans if s is not None and 0 <= s.start < s.end <= len(text)), key=lambda s: s.key)
+def prediction_spans(regions: list[dict[str, Any]], text: str) -> list[Span]:
+    """The labels regions of a prediction that lie inside the text, sorted (malformed ones are left out:
+    predictions are never gold, they only measure what annotators changed)."""
+    spans = []
+    for region in regions:
+        try:
+            span = region_to_span(region)
+        except SpanError:
+            continue
+        if span is not None and 0 <= span.start < span.end <= len(text):
+            spans.append(span)
+    return sorted(spans, key=lambda s: s.key)
 
 
-def parent_spans(annotation: dict[str, Any], predicted_by_id: Mapping[Any, list[Span]], text: str) -> list[Span]:
+def parent_spans(annotation: Annotation, predicted_by_id: Mapping[int | None, list[Span]], text: str) -> list[Span]:
     """Spans of the prediction the annotation was corrected from: the task's own (already read), else the
     copy Label Studio embeds in the annotation, else none."""
-    embedded = annotation.get("prediction")
-    if isinstance(embedded, dict) and embedded.get("result"):
-        known = predicted_by_id.get(embedded.get("id"))
-        return known if known is not None else prediction_spans(embedded, text)
-    return predicted_by_id.get(annotation.get("parent_prediction"), [])
+    embedded = annotation.prediction
+    if embedded is not None and embedded.result:
+        known = predicted_by_id.get(embedded.id)
+        return known if known is not None else prediction_spans(embedded.result, text)
+    return predicted_by_id.get(annotation.parent_prediction, [])
