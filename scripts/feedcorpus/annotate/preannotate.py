@@ -20,6 +20,15 @@ from feedcorpus.spans import Span, check_span, trimmed
 from feedcorpus.stores.predictions import PredictionRecord, PredictionStore
 
 CHUNK_CHARS = 100_000  # spaCy needs ~1 GB per 100k characters for NER; longer texts are cut at paragraphs
+# nlp.pipe holds a whole batch of texts at once, so memory follows characters per batch, not documents: a
+# long document is cut into chunks small enough that a full batch stays under this many characters.
+BATCH_CHARS = 320_000
+MIN_CHUNK = 2_000
+
+
+def chunk_limit(batch_size: int, max_length: int) -> int:
+    """The longest text piece given to nlp.pipe: one batch of them stays under BATCH_CHARS."""
+    return max(MIN_CHUNK, min(CHUNK_CHARS, max_length, BATCH_CHARS // max(batch_size, 1)))
 
 
 @dataclass
@@ -88,10 +97,11 @@ def annotate(
     # spaCy tokenizes in the main process and ships Doc objects to the workers, which costs ~15 % with
     # n_process=2 on two cores. nlp.pipe keeps the input order, so the queue stays aligned.
     pending_context: deque[tuple[int, int, int]] = deque()
+    limit = chunk_limit(batch_size, pipeline.nlp.max_length)
 
     def texts() -> Iterator[str]:
         for index, document in enumerate(documents):
-            chunks = chunk_text(document.text, min(CHUNK_CHARS, pipeline.nlp.max_length))
+            chunks = chunk_text(document.text, limit)
             for number, (chunk, offset) in enumerate(chunks):
                 pending_context.append((index, offset, len(chunks) - number - 1))
                 yield chunk

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 import yaml
 
-from feedcorpus.errors import FeedcorpusError, ReleaseError
+from feedcorpus.errors import DocumentError, FeedcorpusError, ReleaseError
 from feedcorpus.labels import LabelSchema, load_label_schema
 from feedcorpus.paths import ProjectPaths
 
@@ -50,6 +50,16 @@ def echo_err(message: str) -> None:
 
 def label_schema(paths: ProjectPaths) -> LabelSchema:
     return load_label_schema(paths.schema("labels.yaml"))
+
+
+def corpus_documents(paths: ProjectPaths) -> list[Any]:
+    """The corpus's documents; an empty corpus is an error (nothing to annotate or push)."""
+    from feedcorpus.stores.documents import JsonDocumentStore
+
+    documents = JsonDocumentStore(paths.documents).documents()
+    if not documents:
+        raise DocumentError("no documents; run `feedcorpus split FEED…` first", path=paths.documents)
+    return documents
 
 
 def local_studio(project_dir: Path) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from feedcorpus.cli.common import label_schema, project_dir_option, reports_errors
+from feedcorpus.cli.common import corpus_documents, label_schema, project_dir_option, reports_errors
 from feedcorpus.paths import ProjectPaths
 
 
@@ -51,12 +51,11 @@ def preannotate(
     from feedcorpus.annotate import patterns as ruler
     from feedcorpus.annotate.pipeline import DEFAULT_MODEL, load_pipeline
     from feedcorpus.annotate.preannotate import preannotate as stage
-    from feedcorpus.stores.documents import JsonDocumentStore
     from feedcorpus.stores.predictions import PredictionStore
 
     paths = ProjectPaths(project_dir)
     schema = label_schema(paths)
-    documents = JsonDocumentStore(paths.documents).documents()
+    documents = corpus_documents(paths)
     files = [] if no_patterns else ruler.pattern_files(paths.schemas / "patterns")
     patterns = ruler.load_patterns(files, schema)
     pipeline = load_pipeline(model or DEFAULT_MODEL, patterns=patterns, pattern_paths=files, schema=schema)

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from feedcorpus.cli.common import echo_err, label_schema, local_studio, project_dir_option, reports_errors
+from feedcorpus.cli.common import (
+    corpus_documents,
+    echo_err,
+    label_schema,
+    local_studio,
+    project_dir_option,
+    reports_errors,
+)
 from feedcorpus.paths import ProjectPaths
 
 
@@ -49,7 +56,6 @@ def push(
       feedcorpus push --project "Mali NER" --dry-run
     """
     from feedcorpus.labels import label_config_xml
-    from feedcorpus.stores.documents import JsonDocumentStore
     from feedcorpus.stores.predictions import PredictionStore
     from feedcorpus.studio import push as stage
     from feedcorpus.studio.client import Studio
@@ -58,7 +64,7 @@ def push(
 
     paths = ProjectPaths(project_dir)
     schema = label_schema(paths)
-    documents = JsonDocumentStore(paths.documents).documents()
+    documents = corpus_documents(paths)
     store = PredictionStore(paths.predictions)
     predictions = {} if no_predictions else store.read(store.choose(model_version))
     connection = resolve_connection(local_studio(project_dir))

@@ -1,0 +1,110 @@
+"""Publishing is all-or-nothing and retryable; feed-controlled text cannot inject Markdown into the card."""
+
+from __future__ import annotations
+
+import errno
+import json
+
+import pytest
+
+from feedcorpus.errors import ReleaseError
+from feedcorpus.labels import load_label_schema
+from feedcorpus.release import store as store_module
+from feedcorpus.release.build import build
+from feedcorpus.release.store import ReleaseStore
+from testdata_paths import REPO
+
+SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
+TEXT = "Goïta in Bamako\n\nJNIM attacked Bamako on Tuesday."
+
+
+def snapshot(source: str = "Example Post", count: int = 3) -> bytes:
+    tasks = []
+    for i in range(count):
+        start = TEXT.index("Bamako")
+        region = {"start": start, "end": start + 6, "text": "Bamako", "labels": ["GPE"]}
+        tasks.append(
+            {
+                "id": i + 1,
+                "data": {"text": TEXT, "doc_id": f"site-{i:03d}", "source": source, "title": "Goïta in Bamako"},
+                "annotations": [
+                    {
+                        "id": 10 + i,
+                        "completed_by": 1,
+                        "result": [{"type": "labels", "from_name": "label", "to_name": "text", "value": region}],
+                    }
+                ],
+            }
+        )
+    return json.dumps(tasks).encode()
+
+
+def files_under(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) if folder.exists() else []
+
+
+def test_a_failed_changelog_write_publishes_nothing_and_a_retry_succeeds(tmp_path, monkeypatch):
+    store = ReleaseStore(tmp_path / "annotations")
+    store.publish(build(snapshot(), version="1.0.0", schema=SCHEMA), SCHEMA)
+    before = files_under(tmp_path / "annotations")
+    changelog = (tmp_path / "annotations" / "CHANGELOG.md").read_text()
+    real = store_module.atomic_write_text
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store_module, "atomic_write_text", disk_full)
+    built = build(snapshot(count=4), version="1.1.0", schema=SCHEMA)
+    with pytest.raises(ReleaseError, match=r"No space left on device.*nothing was published"):
+        store.publish(built, SCHEMA)
+    assert files_under(tmp_path / "annotations") == before
+    assert (tmp_path / "annotations" / "CHANGELOG.md").read_text() == changelog
+    monkeypatch.setattr(store_module, "atomic_write_text", real)
+    target = store.publish(built, SCHEMA, note="retried")
+    assert target.name == "v1.1.0" and not store.verify(target)
+    assert "## v1.1.0" in (tmp_path / "annotations" / "CHANGELOG.md").read_text()
+
+
+def test_a_failed_file_write_leaves_no_staging_and_a_retry_succeeds(tmp_path, monkeypatch):
+    store = ReleaseStore(tmp_path / "annotations")
+    built = build(snapshot(), version="1.0.0", schema=SCHEMA)
+    real = type(tmp_path).write_bytes
+    calls = {"n": 0}
+
+    def flaky(self, data):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.EACCES, "Permission denied")
+        return real(self, data)
+
+    monkeypatch.setattr(type(tmp_path), "write_bytes", flaky)
+    with pytest.raises(ReleaseError, match="Permission denied"):
+        store.publish(built, SCHEMA)
+    monkeypatch.undo()
+    assert files_under(tmp_path / "annotations") == []
+    assert store.publish(built, SCHEMA).is_dir()
+
+
+def test_staging_left_by_a_killed_publish_is_removed_by_the_next(tmp_path):
+    annotations = tmp_path / "annotations"
+    (annotations / ".v1.0.0.abc123" / "data").mkdir(parents=True)
+    (annotations / ".CHANGELOG.md.x1.tmp").write_text("half")
+    ReleaseStore(annotations).publish(build(snapshot(), version="1.0.0", schema=SCHEMA), SCHEMA)
+    assert not [p.name for p in annotations.iterdir() if p.name.startswith(".")]
+
+
+HOSTILE = (
+    "Evil Feed\n# Pwned heading\n![pixel](http://tracker.example/p.png) [click me](javascript:alert(1)) "
+    "<script>alert(1)</script> <img src=x onerror=alert(1)> | table | `code` **bold** &#106;avascript"
+)
+
+
+def test_feed_controlled_text_is_inert_in_the_card():
+    card = build(snapshot(source=HOSTILE), version="1.0.0", schema=SCHEMA).files["README.md"].decode()
+    body = card.split("---", 2)[2]
+    assert "<script" not in body and "<img" not in body
+    assert "![" not in body and "](javascript:" not in body and "](http://tracker" not in body
+    assert not any(line.startswith("# Pwned") for line in body.splitlines())
+    assert "&#106;" not in body
+    line = next(line for line in body.splitlines() if "Evil Feed" in line)
+    assert "Pwned heading" in line  # the words stay readable, on the same line, escaped
