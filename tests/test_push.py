@@ -128,3 +128,45 @@ def test_the_remembered_project_is_found_after_it_was_renamed(tmp_path):
     studio.update_project(first.project_id, title="renamed by an annotator")
     again = push(studio, docs, state=state)
     assert again.project_id == first.project_id and not again.created_project and again.pushed == 0
+
+
+def test_duplicates_already_on_the_server_are_reported_and_dedupe_keeps_the_annotated_task():
+    studio, docs = FakeStudio(), documents(3)
+    push(studio, docs)
+    project = studio.find_project("unit")
+    studio.import_tasks(project.id, [{"data": {"doc_id": "doc-001", "text": docs[1].text}}] * 2)  # another tool
+    first, second, third = sorted(t.id for t in studio.tasks.values() if t.data["doc_id"] == "doc-001")
+    studio.tasks[second].annotations = 1
+    report = push(studio, docs)
+    assert report.duplicates == {"doc-001": [first, second, third]} and report.removed_duplicates == []
+    cleaned = push(studio, docs, dedupe=True)
+    assert cleaned.removed_duplicates == [first, third]
+    assert [t.id for t in studio.tasks.values() if t.data["doc_id"] == "doc-001"] == [second]
+
+
+def test_tasks_without_predictions_get_them_on_the_next_push_duplicates_included():
+    studio, docs = FakeStudio(), documents(3)
+    push(studio, docs)  # no predictions yet (e.g. a push that lost its predictions, or --no-predictions)
+    project = studio.find_project("unit")
+    studio.import_tasks(project.id, [{"data": {"doc_id": "doc-002", "text": docs[2].text}}])
+    report = push(studio, docs, predictions(docs))
+    assert report.predictions_added == 4
+    assert all(len(t.predictions) == 1 for t in studio.tasks.values())
+
+
+def test_a_config_missing_labels_the_predictions_use_is_refused_unless_updated():
+    studio, docs = FakeStudio(), documents(2)
+    studio.create_project("unit", CONFIG.replace('value="GPE"', 'value="PLACE"'))
+    with pytest.raises(StudioError, match="labeling config has no label GPE that the predictions use; re-run with"):
+        push(studio, docs, predictions(docs))
+    assert studio.tasks == {}
+    report = push(studio, docs, predictions(docs), update_config=True)
+    assert report.config_updated and report.pushed == 2
+    assert studio.find_project("unit").label_config == CONFIG
+
+
+def test_a_config_that_differs_but_has_every_label_is_only_reported():
+    studio, docs = FakeStudio(), documents(2)
+    studio.create_project("unit", CONFIG.replace('value="EVENT"', 'value="INCIDENT"'))
+    report = push(studio, docs, predictions(docs))
+    assert report.config_differs and not report.config_updated and report.pushed == 2

@@ -6,14 +6,18 @@ new file, like any tool's output. Secrets (credentials, tokens) are written 0600
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+TEMP_SUFFIX = ".tmp"
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 
@@ -45,6 +49,33 @@ def data_file_mode() -> int:
     return 0o666 & ~umask()
 
 
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block is done, so an interrupt never strands a temporary file
+    between its creation and the `try` that removes it; the signal takes effect right after.
+
+    Python runs signal handlers in the main thread whichever thread the kernel delivers to (tqdm keeps a
+    monitor thread), so the handlers are swapped for a recorder rather than the thread's signal mask.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, lambda signum, _frame: received.append(signum)) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for signum in received:
+            handler = previous[signal.Signals(signum)]
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, private: bool = False) -> None:
     """Write to a temporary sibling, fsync, then rename, so readers never see a half-written file.
 
@@ -53,17 +84,27 @@ def atomic_write_bytes(path: Path, data: bytes, *, private: bool = False) -> Non
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), PRIVATE_FILE if private else data_file_mode())
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with signals_deferred():
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fchmod(handle.fileno(), PRIVATE_FILE if private else data_file_mode())
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete temporary files a killed process (SIGKILL, power loss) left in a folder we write to."""
+    removed = 0
+    for stale in folder.glob(f".*{TEMP_SUFFIX}") if folder.is_dir() else []:
+        stale.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def atomic_write_text(path: Path, text: str, *, private: bool = False) -> None:

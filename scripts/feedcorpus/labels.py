@@ -58,12 +58,19 @@ class LabelSchema:
         return self.spacy_map.get(spacy_label)
 
 
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line: where and what (PyYAML's own message spans several lines)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark is not None else str(problem)
+
+
 def parse_label_schema(text: str, *, origin: str = "labels.yaml") -> LabelSchema:
     """Parse and check the label schema; errors name the file and the offending entry."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise FeedcorpusError(f"not valid YAML ({exc})", path=origin) from exc
+        raise FeedcorpusError(f"not valid YAML ({yaml_problem(exc)})", path=origin) from exc
     if not isinstance(data, dict) or not isinstance(data.get("labels"), list) or not data["labels"]:
         raise FeedcorpusError("expected a mapping with a non-empty 'labels' list", path=origin)
     labels: list[Label] = []

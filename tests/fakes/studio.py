@@ -26,6 +26,7 @@ class FakeTask:
     project: int
     data: dict[str, Any]
     predictions: list[dict[str, Any]] = field(default_factory=list)
+    annotations: int = 0
 
 
 class FakeStudio:
@@ -59,6 +60,9 @@ class FakeStudio:
         self.calls.append("whoami")
         return {"id": 1, "email": "admin@fake.test", "username": "admin"}
 
+    def server_id(self) -> str:
+        return "org-1@fake"
+
     def get_project(self, project_id: int) -> Project | None:
         self.calls.append("get_project")
         return self.projects.get(project_id)
@@ -84,7 +88,7 @@ class FakeStudio:
         for task in self.tasks.values():
             if task.project == project_id:
                 versions = frozenset(p["model_version"] for p in task.predictions)
-                index.setdefault(task.data["doc_id"], []).append(TaskRef(task.id, versions))
+                index.setdefault(task.data["doc_id"], []).append(TaskRef(task.id, versions, task.annotations))
         return index
 
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> None:
@@ -106,6 +110,11 @@ class FakeStudio:
 
         self._maybe_fail("import_predictions", predictions, commit)
         return len(predictions)
+
+    def delete_tasks(self, project_id: int, task_ids: list[int]) -> None:
+        self.calls.append("delete_tasks")
+        for task_id in task_ids:
+            del self.tasks[task_id]
 
     def export_snapshot(self, project_id: int) -> bytes:
         raise NotImplementedError("the fake has no annotations to export")

@@ -40,6 +40,8 @@ class RunningStudio:
         return Studio(self.connection)
 
     def restart(self) -> None:
+        """Stop the server if it still runs and start it again on a new free port (same data dir)."""
+        self.local.stop()
         self.status = self.local.start(0)
 
 

@@ -12,7 +12,7 @@ import click
 import yaml
 
 from feedcorpus.errors import DocumentError, FeedcorpusError, ReleaseError
-from feedcorpus.labels import LabelSchema, load_label_schema
+from feedcorpus.labels import LabelSchema, load_label_schema, yaml_problem
 from feedcorpus.paths import ProjectPaths
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,7 +77,7 @@ def card_settings(paths: ProjectPaths) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text("utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ReleaseError(f"not valid YAML ({str(exc).splitlines()[0]})", path=path) from exc
+        raise ReleaseError(f"not valid YAML ({yaml_problem(exc)})", path=path) from exc
     if not isinstance(data, dict):
         raise ReleaseError("expected a mapping of card settings", path=path)
     return data

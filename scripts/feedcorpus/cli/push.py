@@ -30,7 +30,16 @@ from feedcorpus.paths import ProjectPaths
 @click.option(
     "--batch-size", type=click.IntRange(1, 50_000), default=500, show_default=True, help="Tasks per import request."
 )
-@click.option("--update-config", is_flag=True, help="Replace the project's labeling config when it differs.")
+@click.option(
+    "--update-config",
+    is_flag=True,
+    help="Replace the project's labeling config when it differs (needed when it lacks labels the predictions use).",
+)
+@click.option(
+    "--dedupe",
+    is_flag=True,
+    help="Delete duplicate tasks of a document that have no annotations (the oldest, or the annotated one, stays).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be pushed; change nothing on the server.")
 @project_dir_option
 @reports_errors
@@ -40,6 +49,7 @@ def push(
     no_predictions: bool,
     batch_size: int,
     update_config: bool,
+    dedupe: bool,
     dry_run: bool,
     project_dir: Path,
 ) -> None:
@@ -47,8 +57,11 @@ def push(
 
     Creates the project (labeling config generated from schemas/labels.yaml) or finds it again. Idempotent:
     only documents not yet in the project are imported (matched by doc_id); a new model version adds
-    predictions to existing tasks, never duplicate tasks. An interrupted push can simply be run again.
-    Uses the local server unless LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY are set.
+    predictions to existing tasks, never duplicate tasks, and tasks missing predictions get them. Pushes to one
+    project from this folder run one at a time (a lock released even on a crash); duplicates already on the
+    server are reported with their task ids. A labeling config that lacks labels the predictions use is
+    refused unless --update-config. An interrupted push can simply be run again. Uses the local server
+    unless LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY are set.
 
     \b
     Example:
@@ -60,6 +73,7 @@ def push(
     from feedcorpus.studio import push as stage
     from feedcorpus.studio.client import Studio
     from feedcorpus.studio.connection import resolve_connection
+    from feedcorpus.studio.lock import PushLock
     from feedcorpus.studio.state import PushState
 
     paths = ProjectPaths(project_dir)
@@ -76,8 +90,11 @@ def push(
         label_config_xml(schema),
         title=title or stage.DEFAULT_PROJECT,
         state=PushState(paths.studio_dir / "push-state.json"),
+        lock=PushLock(paths.studio_dir / "locks"),
+        on_wait=lambda pid: echo_err(f"waiting for another push to this project (pid {pid or '?'}) to finish…"),
         batch_size=batch_size,
         update_config=update_config,
+        dedupe=dedupe,
         dry_run=dry_run,
     )
     if report.config_differs and not report.config_updated:
@@ -85,8 +102,15 @@ def push(
             "Warning: the project's labeling config differs from schemas/labels.yaml; "
             "re-run with --update-config to replace it"
         )
-    for doc_id in report.duplicate_doc_ids:
-        echo_err(f"Warning: document {doc_id} is in the project more than once (pushed by another tool?)")
+    removed = set(report.removed_duplicates)
+    for doc_id, task_ids in report.duplicates.items():
+        left = [t for t in task_ids if t not in removed]
+        gone = [t for t in task_ids if t in removed]
+        if len(left) > 1:
+            ids = ", ".join(map(str, task_ids))
+            echo_err(f"Warning: document {doc_id} is in the project {len(task_ids)} times: tasks {ids} (--dedupe)")
+        elif gone:
+            echo_err(f"Removed duplicate tasks {', '.join(map(str, gone))} of {doc_id}; task {left[0]} stays")
     verb = "would push" if dry_run else "pushed"
     click.echo(
         f"{verb} {report.pushed} tasks, {report.already_present} already in the project, "

@@ -141,7 +141,8 @@ class ReleaseStore:
                 data["note"] = note.strip()
             staging = Path(tempfile.mkdtemp(prefix=f".{built.version}.", dir=self.folder))
         except OSError as exc:
-            raise ReleaseError(f"cannot write the release ({exc.strerror or exc})", path=self.folder) from exc
+            reason = "not a folder" if self.folder.exists() and not self.folder.is_dir() else exc.strerror or exc
+            raise ReleaseError(f"cannot write the release ({reason}); nothing was published", path=self.folder) from exc
         try:
             for relative, content in built.files.items():
                 path = staging / relative

@@ -14,7 +14,7 @@ import jsonschema
 
 from feedcorpus.documents import Document
 from feedcorpus.errors import DocumentError
-from feedcorpus.fileio import read_json, write_json
+from feedcorpus.fileio import read_json, remove_stale_temporaries, write_json
 
 
 class Put(StrEnum):
@@ -70,6 +70,7 @@ class JsonDocumentStore:
     def __init__(self, folder: Path, schema: DocumentSchema | None = None) -> None:
         self.folder = Path(folder)
         self.schema = schema
+        self._swept = False
 
     def path(self, doc_id: str) -> Path:
         return self.folder / f"{doc_id}.json"
@@ -117,6 +118,9 @@ class JsonDocumentStore:
         if old is not None and same_article(old, data):
             return Put.UNCHANGED
         if not dry_run:
+            if not self._swept:
+                remove_stale_temporaries(self.folder)
+                self._swept = True
             write_json(self.path(document.id), data)
         return Put.UPDATED if existed else Put.WRITTEN
 

@@ -78,7 +78,16 @@ class Studio:
     def whoami(self) -> dict[str, Any]:
         with api_errors(self.url, "checking the API key"):
             me = self.client.users.whoami()
-        return {"id": me.id, "email": me.email, "username": me.username}
+        return {"id": me.id, "email": me.email, "username": me.username, "organization": me.active_organization}
+
+    def server_id(self) -> str:
+        """The active organization's id and creation time: fixed when the server's database was created."""
+        organization = self.whoami()["organization"]
+        if organization is None:
+            return f"url:{self.url}"
+        with api_errors(self.url, "reading the organization"):
+            created = self.client.organizations.get(int(organization)).created_at
+        return f"org-{organization}@{created.isoformat() if created else 'unknown'}"
 
     # projects ----------------------------------------------------------------------------------------
     def get_project(self, project_id: int) -> Project | None:
@@ -118,14 +127,15 @@ class Studio:
         index: dict[str, list[TaskRef]] = {}
         with api_errors(self.url, f"listing the tasks of project {project_id}"):
             items: Any = self.client.tasks.list(
-                project=project_id, include="id,data,predictions_model_versions", page_size=1000
+                project=project_id, include="id,data,predictions_model_versions,total_annotations", page_size=1000
             )
             for item in items:
                 doc_id = (item.data or {}).get("doc_id")
                 versions = frozenset(v for v in (item.predictions_model_versions or "").split(",") if v)
                 if doc_id is not None and item.id is not None:
-                    index.setdefault(str(doc_id), []).append(TaskRef(int(item.id), versions))
-        return index
+                    ref = TaskRef(int(item.id), versions, int(item.total_annotations or 0))
+                    index.setdefault(str(doc_id), []).append(ref)
+        return {doc: sorted(tasks, key=lambda t: t.id) for doc, tasks in index.items()}
 
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> None:
         """One POST for the whole batch, without the SDK's own retries (they can import a batch twice).
@@ -143,6 +153,11 @@ class Studio:
         with api_errors(self.url, f"importing {len(predictions)} predictions"):
             response = self.client.projects.import_predictions(project_id, request=request, request_options=NO_RETRY)
         return int(getattr(response, "created", 0) or 0)
+
+    def delete_tasks(self, project_id: int, task_ids: list[int]) -> None:
+        for task_id in task_ids:
+            with api_errors(self.url, f"deleting task {task_id} of project {project_id}"):
+                self.client.tasks.delete(str(task_id), request_options=NO_RETRY)
 
     # export ------------------------------------------------------------------------------------------
     def export_snapshot(self, project_id: int, *, timeout: float = 600.0) -> bytes:

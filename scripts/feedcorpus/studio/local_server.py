@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from feedcorpus.errors import StudioError
-from feedcorpus.fileio import atomic_write_text, read_json
+from feedcorpus.fileio import PRIVATE_FILE, atomic_write_text, private_dir, read_json
 
 LABEL_STUDIO_REQUIREMENT = "label-studio==1.23.2"
 DEFAULT_PORT = 8080
@@ -107,7 +107,7 @@ class LocalStudio:
         if not create:
             return None
         creds = Credentials.generate()
-        self.dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.dir)
         atomic_write_text(self.credentials_path, json.dumps(asdict(creds), indent=2) + "\n", private=True)
         return creds
 
@@ -151,8 +151,12 @@ class LocalStudio:
         port = port or free_port()
         if not port_is_free(port):
             raise StudioError(f"port {port} on {HOST} is busy; choose another with --port (0 picks a free one)")
-        (self.dir / "home").mkdir(parents=True, exist_ok=True)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Only this user may enter .studio/: the SQLite database, exports and the log live there.
+        private_dir(self.dir)
+        private_dir(self.data_dir)
+        (self.dir / "home").mkdir(exist_ok=True)
+        # Secrets go through the environment (readable by this user only), never on the command line, which
+        # every local user can read in /proc/PID/cmdline. Label Studio reads LABEL_STUDIO_<NAME> itself.
         env = {
             "PATH": f"{self.venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
             "HOME": str((self.dir / "home").resolve()),
@@ -162,6 +166,9 @@ class LocalStudio:
             "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
             "SENTRY_DSN": "",
             "FRONTEND_SENTRY_DSN": "",
+            "LABEL_STUDIO_USERNAME": creds.username,
+            "LABEL_STUDIO_PASSWORD": creds.password,
+            "LABEL_STUDIO_USER_TOKEN": creds.token,
         }
         command = [
             str(self.executable),
@@ -171,17 +178,12 @@ class LocalStudio:
             HOST,
             "--port",
             str(port),
-            "--username",
-            creds.username,
-            "--password",
-            creds.password,
-            "--user-token",
-            creds.token,
             "--enable-legacy-api-token",
             "--log-level",
             "WARNING",
         ]
-        with open(self.log_path, "ab") as log:
+        log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+        with os.fdopen(log_fd, "ab") as log:
             process = subprocess.Popen(
                 command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
             )
@@ -266,7 +268,10 @@ def _confirm_identity(url: str, creds: Credentials) -> None:
 
 
 def port_is_free(port: int) -> bool:
+    """Nothing listens on the port. Connections of a stopped server waiting in TIME-WAIT do not count: the
+    server binds with SO_REUSEADDR too, so a restart right after a crash must not wait for them."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:

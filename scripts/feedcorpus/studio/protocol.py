@@ -17,10 +17,12 @@ class Project:
 
 @dataclass(frozen=True)
 class TaskRef:
-    """One task of a project as push sees it: its id and the model versions of its predictions."""
+    """One task of a project as push sees it: its id, the model versions of its predictions, and how many
+    annotations it has (a duplicate with annotations is never deleted)."""
 
     id: int
     model_versions: frozenset[str]
+    annotations: int = 0
 
 
 class StudioApi(Protocol):
@@ -29,6 +31,10 @@ class StudioApi(Protocol):
     url: str
 
     def whoami(self) -> dict[str, Any]: ...
+
+    def server_id(self) -> str:
+        """What identifies the server's database whatever its URL (it survives restarts on other ports)."""
+        ...
 
     def get_project(self, project_id: int) -> Project | None: ...
 
@@ -43,5 +49,7 @@ class StudioApi(Protocol):
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> None: ...
 
     def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> int: ...
+
+    def delete_tasks(self, project_id: int, task_ids: list[int]) -> None: ...
 
     def export_snapshot(self, project_id: int) -> bytes: ...

@@ -1,4 +1,8 @@
-"""What push remembers between runs (git-ignored .studio/push-state.json): the project of a title."""
+"""What push remembers between runs (git-ignored .studio/push-state.json): the project of a title.
+
+Keyed by the server's identity (its database), not its URL: the same local server restarted on another
+port, or reached by another host name, still finds the project it made, even after the project was renamed.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +26,11 @@ class PushState:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def project_id(self, server: str, title: str) -> int | None:
-        found = self._load().get(server, {}).get(title)
+    def project_id(self, server: str, title: str, *, url: str | None = None) -> int | None:
+        data = self._load()
+        found = data.get(server, {}).get(title)
+        if found is None and url is not None:  # state written before servers were known by identity
+            found = data.get(url, {}).get(title)
         return found if isinstance(found, int) else None
 
     def remember(self, server: str, title: str, project_id: int) -> None:
