@@ -8,10 +8,10 @@ from feedcorpus.documents import Document, build_text
 from feedcorpus.errors import SpanError, StudioError
 from feedcorpus.fileio import sha256_text
 from feedcorpus.labels import label_config_xml, load_label_schema
-from feedcorpus.regions import region_to_span
+from feedcorpus.regions import region_to_span, span_to_region
 from feedcorpus.spans import Span
 from feedcorpus.studio.labelcheck import ConfigValidator
-from feedcorpus.studio.tasks import annotation_result, task
+from feedcorpus.studio.tasks import task
 from testdata_paths import REPO
 
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
@@ -81,6 +81,11 @@ def test_validator_refuses_regions_the_config_does_not_allow(change, field):
     change(bad[0]["result"][0])
     with pytest.raises(StudioError, match="does not fit the labeling config"):
         validator.validate(bad, record=doc.id)
+
+
+def annotation_result(spans):
+    """An annotation's result list as an annotator would submit it (what tests send as annotations)."""
+    return [{**span_to_region(span), "origin": "manual"} for span in spans]
 
 
 def test_annotation_result_is_manual():

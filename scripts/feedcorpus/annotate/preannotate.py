@@ -39,7 +39,6 @@ class PreannotateReport:
     reused: int = 0
     removed: int = 0
     spans: int = 0
-    words: int = 0
     written: bool = False
     by_label: dict[str, int] = field(default_factory=dict)
 
@@ -142,7 +141,6 @@ def preannotate(
     ):
         fresh[document.id] = PredictionRecord(document.id, document.sha256, version, tuple(spans))
         report.annotated += 1
-        report.words += len(document.text.split())
     records = [fresh.get(d.id) or existing[d.id] for d in documents]
     for record in records:
         report.spans += len(record.spans)

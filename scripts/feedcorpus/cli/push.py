@@ -115,6 +115,7 @@ def push(
     click.echo(
         f"{verb} {report.pushed} tasks, {report.already_present} already in the project, "
         f"{report.predictions_added} predictions added to existing tasks"
+        + (f", {report.without_predictions} documents without predictions" if report.without_predictions else "")
         + (f", {report.retries} retries" if report.retries else "")
     )
     if report.project_url:

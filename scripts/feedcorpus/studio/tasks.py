@@ -39,8 +39,3 @@ def task(
     if spans is not None and model_version:
         payload["predictions"] = [prediction(document, spans, model_version, labels)]
     return payload
-
-
-def annotation_result(spans: Iterable[Span]) -> list[dict[str, Any]]:
-    """An annotation's result list (as an annotator would submit it) for the given spans."""
-    return [{**span_to_region(span), "origin": "manual"} for span in spans]
