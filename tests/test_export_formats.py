@@ -1,5 +1,5 @@
 """`export` reads every JSON export Label Studio makes (real exports in tests/data/studio-exports/, made on
-the live server by tests/integration/test_export_formats.py) and refuses the ones it cannot use."""
+the live server by tests/integration/test_export_formats_live.py) and refuses the ones it cannot use."""
 
 from __future__ import annotations
 
