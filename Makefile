@@ -58,6 +58,7 @@ bench: install studio
 	$(BIN)/python bench/bench_preannotate.py
 	$(BIN)/python bench/bench_push.py
 	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/bench_quality.py
 
 clean:
 	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache

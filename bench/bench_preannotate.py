@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import synthetic
-from feedcorpus.annotate import patterns as ruler
 from feedcorpus.annotate import preannotate as stage
-from feedcorpus.annotate.pipeline import DEFAULT_MODEL, Pipeline, load_pipeline
+from feedcorpus.annotate.pipeline import DEFAULT_MODEL, Pipeline
+from feedcorpus.annotate.preannotator import build_preannotator
 from feedcorpus.documents import Article, Document, make_document
 from feedcorpus.labels import load_label_schema
 from feedcorpus.paths import ProjectPaths
@@ -73,10 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     paths = ProjectPaths(synthetic.REPO)
     schema = load_label_schema(paths.schema("labels.yaml"))
-    files = ruler.pattern_files(paths.schemas / "patterns")
-    pipeline = load_pipeline(
-        args.model, patterns=ruler.load_patterns(files, schema), pattern_paths=files, schema=schema
-    )
+    pipeline = build_preannotator(paths, schema, model=args.model)
     docs = documents(args.words)
     words = sum(len(d.text.split()) for d in docs)
     print(f"{len(docs):,} documents, {words:,} words; pipeline components: {', '.join(pipeline.nlp.pipe_names)}")

@@ -36,6 +36,8 @@ def test_benchmark_runs_on_a_tiny_input(script, args, saved, tmp_path):
     assert json.loads((tmp_path / f"{saved}.json").read_text())
 
 
-def test_push_benchmark_explains_itself(tmp_path):
-    done = run("bench_push.py", "--help", out=tmp_path)
-    assert done.returncode == 0 and "--tasks" in done.stdout
+@pytest.mark.parametrize(("script", "option"), [("bench_push.py", "--tasks"), ("bench_quality.py", "--epochs")])
+def test_heavy_benchmarks_explain_themselves(tmp_path, script, option):
+    """These start a server or train six models: `make bench` runs them; here they must at least load."""
+    done = run(script, "--help", out=tmp_path)
+    assert done.returncode == 0 and option in done.stdout

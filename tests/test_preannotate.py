@@ -11,16 +11,20 @@ from click.testing import CliRunner
 from feedcorpus.annotate import patterns as ruler
 from feedcorpus.annotate import pipeline as loader
 from feedcorpus.annotate import preannotate as stage
+from feedcorpus.annotate.preannotator import build_preannotator, reference_patterns
 from feedcorpus.cli import cli
 from feedcorpus.documents import Document, build_text
 from feedcorpus.errors import ModelError
 from feedcorpus.fileio import sha256_text
 from feedcorpus.labels import load_label_schema
+from feedcorpus.paths import ProjectPaths
 from feedcorpus.stores.predictions import PredictionStore
 from testdata_paths import REPO, SEED
 
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
-PATTERN_FILES = ruler.pattern_files(REPO / "schemas" / "patterns")
+PATHS = ProjectPaths(REPO)
+REFERENCE = reference_patterns(PATHS, SCHEMA)
+PATTERN_FILES = REFERENCE.sources
 
 
 def make_doc(doc_id: str, title: str, *paragraphs: str) -> Document:
@@ -30,8 +34,7 @@ def make_doc(doc_id: str, title: str, *paragraphs: str) -> Document:
 
 @pytest.fixture(scope="module")
 def pipeline():
-    patterns = ruler.load_patterns(PATTERN_FILES, SCHEMA)
-    return loader.load_pipeline(loader.DEFAULT_MODEL, patterns=patterns, pattern_paths=PATTERN_FILES, schema=SCHEMA)
+    return build_preannotator(PATHS, SCHEMA)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +63,7 @@ def test_patterns_fix_the_stock_models_domain_errors(pipeline, bare_pipeline):
     assert ("Mali", "PERSON", "model") in bare  # the stock model's error on the seed
     fixed = spans_of(pipeline, sentence)
     assert ("Mali", "GPE", "pattern") in fixed
-    assert ("Assimi Goita", "PERSON", "model") in fixed
+    assert ("Assimi Goita", "PERSON", "pattern") in fixed  # a head of state, from the people gazetteer
 
 
 def test_armed_groups_exist_only_through_patterns(pipeline, bare_pipeline):
@@ -112,7 +115,7 @@ def ruler_only():
     import spacy
 
     nlp = spacy.blank("en")
-    nlp.add_pipe("entity_ruler").add_patterns(ruler.load_patterns(PATTERN_FILES, SCHEMA))
+    nlp.add_pipe("entity_ruler").add_patterns(REFERENCE.patterns)
     return loader.Pipeline(nlp=nlp, model_version="ruler-only", components=list(nlp.pipe_names))
 
 
@@ -224,7 +227,7 @@ def test_cli_preannotate_on_the_seed(project):
         assert record["doc_sha256"] == docs[record["doc_id"]]["sha256"]
         for span in record["spans"]:
             assert text[span["start"] : span["end"]] == span["text"]
-            assert span["label"] in SCHEMA.names and span["source"] in {"model", "pattern"}
+            assert span["label"] in SCHEMA.names and span["source"] in {"model", "pattern", "rule"}
     second = runner.invoke(cli, ["preannotate", "--project-dir", str(project)])
     assert "0 documents annotated, 10 up to date" in second.stdout and "unchanged" in second.stdout
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import spacy
 
-from feedcorpus.annotate import patterns as ruler
 from feedcorpus.annotate import preannotate as stage
 from feedcorpus.annotate.pipeline import Pipeline
+from feedcorpus.annotate.preannotator import reference_patterns
 from feedcorpus.documents import Document, build_text
 from feedcorpus.fileio import sha256_text
 from feedcorpus.labels import load_label_schema
+from feedcorpus.paths import ProjectPaths
 from testdata_paths import REPO
 
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
@@ -36,9 +37,7 @@ class Spy:
 
 def test_a_two_megabyte_document_never_puts_more_than_the_budget_in_one_batch():
     nlp = spacy.blank("en")
-    nlp.add_pipe("entity_ruler").add_patterns(
-        ruler.load_patterns(ruler.pattern_files(REPO / "schemas" / "patterns"), SCHEMA)
-    )
+    nlp.add_pipe("entity_ruler").add_patterns(reference_patterns(ProjectPaths(REPO), SCHEMA).patterns)
     spy = Spy(nlp)
     paragraph = "Fighters of JNIM attacked Bamako on Tuesday. Goïta’s junta — in Sénou — denied it."
     text, offset = build_text("Long", [paragraph] * (2_000_000 // (len(paragraph) + 2)))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from feedcorpus.annotate.rules import Rule, rules_sha256
 from feedcorpus.errors import ModelError
 from feedcorpus.labels import LabelSchema
 
@@ -25,14 +26,24 @@ class Pipeline:
     nlp: Any
     model_version: str
     components: list[str]
+    rules: tuple[Rule, ...] = ()
 
 
-def version_hash(pattern_paths: Iterable[Path], schema: LabelSchema, components: list[str]) -> str:
-    """A short hash of everything besides the model that shapes the spans: patterns, mapping, post-processing."""
+def version_hash(
+    pattern_paths: Iterable[Path], schema: LabelSchema, components: list[str], rules: tuple[Rule, ...] = ()
+) -> str:
+    """A short hash of everything besides the model that shapes the spans: the reference lists the patterns
+    come from, the label mapping, the components, the rules and the post-processing."""
     digest = hashlib.sha256()
     for path in pattern_paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    mapping = {"map": schema.spacy_map, "labels": schema.names, "components": components, "post": POSTPROCESS_VERSION}
+    mapping = {
+        "map": schema.spacy_map,
+        "labels": schema.names,
+        "components": components,
+        "post": POSTPROCESS_VERSION,
+        "rules": [rules_sha256(), *(rule.__name__ for rule in rules)] if rules else [],
+    }
     digest.update(json.dumps(mapping, sort_keys=True).encode())
     return digest.hexdigest()[:8]
 
@@ -56,7 +67,12 @@ def _load(model: str) -> Any:
 
 
 def load_pipeline(
-    model: str, *, patterns: list[dict[str, Any]], pattern_paths: list[Path], schema: LabelSchema
+    model: str,
+    *,
+    patterns: list[dict[str, Any]],
+    pattern_paths: list[Path],
+    schema: LabelSchema,
+    rules: tuple[Rule, ...] = (),
 ) -> Pipeline:
     """Load a spaCy pipeline by package name or path, keep only what NER needs, and add the domain ruler."""
     nlp = _load(model)
@@ -74,5 +90,5 @@ def load_pipeline(
             raise ModelError(f"invalid entity-ruler pattern: {first}") from exc
     components = list(nlp.pipe_names)
     name = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}"
-    version = f"{name}-{nlp.meta.get('version', '0.0.0')}+{version_hash(pattern_paths, schema, components)}"
-    return Pipeline(nlp=nlp, model_version=version, components=components)
+    version = f"{name}-{nlp.meta.get('version', '0.0.0')}+{version_hash(pattern_paths, schema, components, rules)}"
+    return Pipeline(nlp=nlp, model_version=version, components=components, rules=rules)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from feedcorpus.annotate.pipeline import Pipeline
+from feedcorpus.annotate.rules import apply_rules
 from feedcorpus.documents import PARAGRAPH_SEPARATOR, Document
 from feedcorpus.labels import LabelSchema
 from feedcorpus.spans import Span, check_span, trimmed
@@ -74,11 +75,17 @@ def doc_spans(doc: Any, offset: int, full_text: str, schema: LabelSchema) -> lis
             continue
         source = "pattern" if ent.ent_id_ else "model"
         start, end = ent.start_char + offset, ent.end_char + offset
-        span = Span(start, end, label, full_text[start:end], source)
+        kb_id = ent.ent_id_ if label == "ARMED_GROUP" and ent.ent_id_ else None  # the actor's registry id
+        span = Span(start, end, label, full_text[start:end], source, kb_id=kb_id)
         span = trimmed(full_text, span) if source == "model" else span
         check_span(full_text, span)
         spans.append(span)
     return spans
+
+
+def _checked(document: Document, span: Span) -> bool:
+    check_span(document.text, span)
+    return True
 
 
 def annotate(
@@ -113,6 +120,8 @@ def annotate(
         if remaining == 0:
             if on_document:
                 on_document(document)
+            if pipeline.rules:
+                pending = [s for s in apply_rules(document.text, pending, pipeline.rules) if _checked(document, s)]
             yield document, sorted(pending, key=lambda s: (s.start, s.end, s.label))
             pending = []
 

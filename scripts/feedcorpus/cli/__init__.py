@@ -18,6 +18,7 @@ from feedcorpus.cli.push import push
 from feedcorpus.cli.releases import diff, versions
 from feedcorpus.cli.split import split
 from feedcorpus.cli.studio import studio
+from feedcorpus.cli.train import train
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,7 +32,7 @@ def cli() -> None:
     """
 
 
-for command in (split, labels, preannotate, studio, push, export, versions, diff, evaluate):
+for command in (split, labels, preannotate, studio, push, export, versions, diff, evaluate, train):
     cli.add_command(command)
 
 

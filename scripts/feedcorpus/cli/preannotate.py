@@ -28,37 +28,46 @@ from feedcorpus.paths import ProjectPaths
     show_default=True,
     help="Texts per nlp.pipe batch (small batches suit ~500-word articles).",
 )
-@click.option("--no-patterns", is_flag=True, help="Statistical model alone, without the domain EntityRuler.")
+@click.option(
+    "--no-patterns", is_flag=True, help="Without the EntityRuler fed from the actor registry and the gazetteers."
+)
+@click.option("--no-rules", is_flag=True, help="Without the post-processing rules that encode the guidelines.")
 @click.option("--dry-run", is_flag=True, help="Annotate but do not write the predictions file.")
 @project_dir_option
 @reports_errors
 def preannotate(
-    model: str | None, n_process: int, batch_size: int, no_patterns: bool, dry_run: bool, project_dir: Path
+    model: str | None,
+    n_process: int,
+    batch_size: int,
+    no_patterns: bool,
+    no_rules: bool,
+    dry_run: bool,
+    project_dir: Path,
 ) -> None:
-    """Pre-annotate entities in corpus/documents with spaCy plus domain patterns.
+    """Pre-annotate entities in corpus/documents: spaCy NER, reference patterns and guideline rules.
 
-    Writes corpus/predictions/<model-version>.jsonl, one line per document with spans
-    {start, end, text, label, source: model|pattern}. The model version names the pipeline and a hash of
-    the pattern files and label mapping; re-running with nothing changed rewrites nothing.
+    The default pre-annotator is the stock en_core_web_sm pipeline (only its ner), an EntityRuler fed from
+    schemas/actors.yaml and schemas/gazetteers/ (plus any schemas/patterns/*.jsonl), and the rules listed in
+    schemas/guidelines.md. --model takes another pipeline, e.g. one made by `feedcorpus train`. Writes
+    corpus/predictions/<model-version>.jsonl, one line per document with spans {start, end, text, label,
+    source: model|pattern|rule, kb_id for armed groups}. The model version names the pipeline and a hash of
+    the reference lists, label mapping and rules; re-running with nothing changed rewrites nothing.
 
     \b
     Example:
       feedcorpus preannotate
-      feedcorpus preannotate --model en_core_web_md --n-process 2
+      feedcorpus preannotate --model models/v1.0.0-1a2b3c4d --n-process 2
     """
     from tqdm import tqdm
 
-    from feedcorpus.annotate import patterns as ruler
-    from feedcorpus.annotate.pipeline import DEFAULT_MODEL, load_pipeline
     from feedcorpus.annotate.preannotate import preannotate as stage
+    from feedcorpus.annotate.preannotator import build_preannotator
     from feedcorpus.stores.predictions import PredictionStore
 
     paths = ProjectPaths(project_dir)
     schema = label_schema(paths)
     documents = corpus_documents(paths)
-    files = [] if no_patterns else ruler.pattern_files(paths.schemas / "patterns")
-    patterns = ruler.load_patterns(files, schema)
-    pipeline = load_pipeline(model or DEFAULT_MODEL, patterns=patterns, pattern_paths=files, schema=schema)
+    pipeline = build_preannotator(paths, schema, model=model, patterns=not no_patterns, rules=not no_rules)
     total_words = sum(len(d.text.split()) for d in documents)
     with tqdm(total=total_words, unit="word", unit_scale=True, file=sys.stderr, disable=None) as bar:
         report = stage(

@@ -16,14 +16,34 @@ from feedcorpus.spans import Span
 CARD_INPUTS = ("guidelines_sha256", "card_settings_sha256", "card_template_sha256")
 
 
+@dataclass(frozen=True)
+class GoldRow:
+    """One released document as the other stages need it: id, text, gold spans, split."""
+
+    id: str
+    text: str
+    entities: list[Span]
+    split: str
+
+
+def gold_rows(release_dir: Path) -> list[GoldRow]:
+    return [
+        GoldRow(
+            r["id"],
+            r["text"],
+            [
+                Span(e["start"], e["end"], e["label"], e["text"], "annotation", e.get("provenance"))
+                for e in r["entities"]
+            ],
+            r["split"],
+        )
+        for r in read_rows(release_dir / GOLD_PATH)
+    ]
+
+
 def entity_spans(release_dir: Path) -> dict[str, list[Span]]:
     """doc id → the release's gold entities as spans (for scoring)."""
-    return {
-        r["id"]: [
-            Span(e["start"], e["end"], e["label"], e["text"], "annotation", e.get("provenance")) for e in r["entities"]
-        ]
-        for r in read_rows(release_dir / GOLD_PATH)
-    }
+    return {row.id: row.entities for row in gold_rows(release_dir)}
 
 
 @dataclass(frozen=True)
