@@ -55,6 +55,7 @@ class Document:
     sha256: str
     feed: str
     warnings: list[str] = field(default_factory=list)
+    cluster: str | None = None  # the near-copy cluster (nearcopies.py): documents sharing wire copy
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

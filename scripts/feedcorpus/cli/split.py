@@ -46,8 +46,10 @@ def split(
     unchanged articles are left alone, the same guid/URL twice gives one document, changed ones are
     rewritten and reported. A bad item is skipped with its reason and the others are written; an item that
     malformed XML may have cut short is not written (--strict fails the whole feed). An id taken by another
-    article gets a hash suffix, so no document is ever overwritten by a different article. Exit 1 when a
-    feed yields no valid article.
+    article gets a hash suffix, so no document is ever overwritten by a different article. Documents that
+    share wire copy (the same agency paragraphs, a near copy, a syndicated copy) get one `cluster`, reported
+    as "3 documents repeat wire copy of X"; release splits keep a cluster together. Exit 1 when a feed
+    yields no valid article.
 
     \b
     Example:
@@ -81,6 +83,8 @@ def split(
             echo_err(f"Duplicate: {line}")
         for doc in report.updated:
             echo_err(f"Changed: {doc} (rewritten)")
+        for line in report.copies:
+            echo_err(f"Copies: {line}")
     for line in report.skipped:
         echo_err(f"Skipped: {line}")
     for line in report.failed_files:

@@ -9,6 +9,7 @@ from pathlib import Path
 from feedcorpus.documents import Document, disambiguated, make_document
 from feedcorpus.errors import DocumentError, FeedError
 from feedcorpus.ingest.feeds import FeedFormat, read_feed
+from feedcorpus.nearcopies import cluster_documents
 from feedcorpus.stores.documents import JsonDocumentStore, Put
 
 # What one bad item can raise while it becomes a document: it is skipped, the others are written.
@@ -26,6 +27,7 @@ class SplitReport:
     skipped: list[str] = field(default_factory=list)  # "file: item …: reason"
     warnings: list[str] = field(default_factory=list)
     failed_files: list[str] = field(default_factory=list)  # "file: reason" for files nothing came from
+    copies: list[str] = field(default_factory=list)  # "3 documents repeat wire copy of …"
 
     @property
     def documents(self) -> int:
@@ -85,7 +87,21 @@ def split_feeds(
             report.failed_files.append(f"{path}: no valid article could be read")
         if on_feed_done:
             on_feed_done(path)
+    if report.documents:
+        assign_clusters(store, report, dry_run=dry_run)
     return report
+
+
+def assign_clusters(store: JsonDocumentStore, report: SplitReport, *, dry_run: bool) -> None:
+    """Cluster every document of the store (wire copy crosses feeds and runs) and store the clusters."""
+    documents = list(store) if store.folder.is_dir() else []
+    by_id = {d.id: d for d in documents}
+    if dry_run:  # nothing was written: cluster what the store has plus what this run would write
+        pending = report.written + report.updated
+        by_id.update({d.id: d for d in store.pending if d.id in pending})
+    clustering = cluster_documents((d.id, d.text, d.body_offset) for d in by_id.values())
+    store.set_clusters(clustering.cluster_of, dry_run=dry_run)
+    report.copies = clustering.report()
 
 
 def _reason(exc: Exception) -> str:

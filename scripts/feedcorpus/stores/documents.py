@@ -59,9 +59,15 @@ class DocumentStore(Protocol):
     def get(self, doc_id: str) -> Document | None: ...
 
 
+ASSIGNED_LATER = ("feed", "cluster")  # not the article's own content: which feed gave it, its near-copy cluster
+
+
 def same_article(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Equal but for the feed it came from, so re-splitting the article from another feed is not a change."""
-    return {k: v for k, v in old.items() if k != "feed"} == {k: v for k, v in new.items() if k != "feed"}
+    """Equal but for the feed it came from and its cluster, so re-splitting the article from another feed is
+    not a change (the cluster is assigned after the run, over the whole store)."""
+    return {k: v for k, v in old.items() if k not in ASSIGNED_LATER} == {
+        k: v for k, v in new.items() if k not in ASSIGNED_LATER
+    }
 
 
 class JsonDocumentStore:
@@ -71,6 +77,7 @@ class JsonDocumentStore:
         self.folder = Path(folder)
         self.schema = schema
         self._swept = False
+        self.pending: list[Document] = []  # what a dry run would have written
 
     def path(self, doc_id: str) -> Path:
         return self.folder / f"{doc_id}.json"
@@ -117,12 +124,27 @@ class JsonDocumentStore:
         old = self.raw(document.id) if existed else None
         if old is not None and same_article(old, data):
             return Put.UNCHANGED
-        if not dry_run:
+        if old is not None and data.get("cluster") is None:
+            data["cluster"] = old.get("cluster")  # kept until the next clustering pass
+        if dry_run:
+            self.pending.append(document)
+        else:
             if not self._swept:
                 remove_stale_temporaries(self.folder)
                 self._swept = True
             write_json(self.path(document.id), data)
         return Put.UPDATED if existed else Put.WRITTEN
+
+    def set_clusters(self, clusters: dict[str, str], *, dry_run: bool = False) -> list[str]:
+        """Store each document's near-copy cluster; returns the ids whose cluster changed."""
+        changed = []
+        for doc_id, cluster in sorted(clusters.items()):
+            data = self.raw(doc_id)
+            if data is not None and data.get("cluster") != cluster:
+                changed.append(doc_id)
+                if not dry_run:
+                    write_json(self.path(doc_id), {**data, "cluster": cluster})
+        return changed
 
     def __iter__(self) -> Iterator[Document]:
         for path in sorted(self.folder.glob("*.json")):
