@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import synthetic
 from bench_preannotate import documents_from
 from bench_push import predictions_for
+from feedcorpus.cli.common import project_actors
 from feedcorpus.labels import load_label_schema
 from feedcorpus.paths import ProjectPaths
 from feedcorpus.release import parquet
@@ -84,7 +85,9 @@ def main() -> None:
     features = parquet.features(schema)
 
     start = time.perf_counter()
-    built = build(data, version="1.0.0", schema=schema, policy="exclude")
+    built = build(
+        data, version="1.0.0", schema=schema, policy="exclude", actors=project_actors(ProjectPaths(synthetic.REPO))
+    )
     ours = time.perf_counter() - start
     assert len(built.rows) == len(docs)
 

@@ -1,12 +1,17 @@
-"""A synthetic news corpus built from the seed's own paragraphs, for the benchmarks.
+"""A synthetic news corpus built from the seed's own words, for the benchmarks.
 
 Every article gets a unique guid (?p=N) and 3–8 paragraphs drawn with a fixed seed, so runs are comparable.
+Each paragraph is a seed paragraph with the words of every sentence shuffled (the first one kept): the same
+vocabulary, names and lengths as the seed, but no wire copy shared by chance. With `copies`, that share of
+the articles are near-copies of an earlier one (reordered paragraphs, a new lede, one shared paragraph
+lightly edited, or an exact copy), recorded in `copy_of` so a benchmark can measure recall.
 Writers produce the same articles as a tag-stripped WordPress dump, RSS 2.0 (content:encoded) and Atom 1.0.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +32,8 @@ class SyntheticArticle:
     title: str
     paragraphs: list[str]
     published: datetime
+    copy_of: int | None = None  # the number of the article this one copies (injected near-copies)
+    copy_kind: str | None = None
 
     @property
     def guid(self) -> str:
@@ -43,14 +50,53 @@ def seed_pool() -> tuple[list[str], list[str]]:
     return [a.title for a in articles], [p for a in articles for p in a.paragraphs]
 
 
-def articles(count: int, *, seed: int = 7) -> Iterator[SyntheticArticle]:
+def shuffled(paragraph: str, rng: random.Random) -> str:
+    sentences = []
+    for sentence in re.split(r"(?<=[.!?])\s+", paragraph):
+        words = sentence.rstrip(".!?").split()
+        if len(words) > 2:
+            rest = words[1:]
+            rng.shuffle(rest)
+            words = [words[0], *rest]
+        sentences.append(" ".join(words) + ".")
+    return " ".join(sentences)
+
+
+COPY_KINDS = ("reordered", "new-lede", "shared-paragraph", "exact")
+
+
+def near_copy(original: list[str], kind: str, rng: random.Random, fresh: list[str]) -> list[str]:
+    if kind == "reordered":
+        body = list(original)
+        rng.shuffle(body)
+        return body
+    if kind == "new-lede":
+        return [fresh[0], *original[1:]]
+    if kind == "shared-paragraph":
+        shared = original[rng.randrange(len(original))].split()
+        for _ in range(max(1, len(shared) // 20)):  # about 5 % of its words changed
+            shared[rng.randrange(len(shared))] = rng.choice(shared)
+        return [*fresh[:2], " ".join(shared)]
+    return list(original)
+
+
+def articles(count: int, *, seed: int = 7, copies: float = 0.0) -> Iterator[SyntheticArticle]:
     titles, paragraphs = seed_pool()
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=UTC)
+    made: list[list[str]] = []
     for i in range(count):
-        body = rng.sample(paragraphs, rng.randint(3, 8))
+        body = [shuffled(p, rng) for p in rng.sample(paragraphs, rng.randint(3, 8))]
         title = f"{rng.choice(titles)} ({i})"
-        yield SyntheticArticle(100000 + i, title, body, start + timedelta(minutes=7 * i))
+        copy_of = kind = None
+        if made and rng.random() < copies:
+            copy_of, kind = rng.randrange(len(made)), rng.choice(COPY_KINDS)
+            body = near_copy(made[copy_of], kind, rng, body)
+        made.append(body)
+        number = 100000 + i
+        yield SyntheticArticle(
+            number, title, body, start + timedelta(minutes=7 * i), None if copy_of is None else 100000 + copy_of, kind
+        )
 
 
 def word_count(items: list[SyntheticArticle]) -> int:

@@ -8,6 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from actor_lookup import ACTORS
 from feedcorpus.cli import cli
 from feedcorpus.errors import ReleaseError
 from feedcorpus.labels import load_label_schema
@@ -21,7 +22,7 @@ JSON_FORMATS = ("ui-export", "snapshot-default", "snapshot-full", "snapshot-anno
 
 
 def rows(name: str) -> dict[str, dict]:
-    built = build((EXPORTS / f"{name}.json").read_bytes(), version="1.0.0", schema=SCHEMA)
+    built = build((EXPORTS / f"{name}.json").read_bytes(), version="1.0.0", schema=SCHEMA, actors=ACTORS)
     return {r["id"]: r for r in built.rows}
 
 
@@ -50,8 +51,8 @@ def test_annotators_are_named_by_email_when_expanded_and_by_id_otherwise():
 
 
 def test_quality_is_measured_from_embedded_predictions_when_the_task_lists_ids():
-    full = build((EXPORTS / "snapshot-full.json").read_bytes(), version="1.0.0", schema=SCHEMA)
-    ui = build((EXPORTS / "ui-export.json").read_bytes(), version="1.0.0", schema=SCHEMA)
+    full = build((EXPORTS / "snapshot-full.json").read_bytes(), version="1.0.0", schema=SCHEMA, actors=ACTORS)
+    ui = build((EXPORTS / "ui-export.json").read_bytes(), version="1.0.0", schema=SCHEMA, actors=ACTORS)
     assert ui.stats.quality.predictions.keys() == full.stats.quality.predictions.keys()
     assert ui.stats.provenance == full.stats.provenance and ui.stats.provenance["rejected"] >= 1
 

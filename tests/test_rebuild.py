@@ -3,9 +3,14 @@ when the guidelines, the card settings and the card template are those it was wr
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
+from actor_lookup import ACTORS
+from feedcorpus.cli.common import actor_lookup
 from feedcorpus.labels import load_label_schema
+from feedcorpus.paths import ProjectPaths
 from feedcorpus.release import build as build_module
 from feedcorpus.release import card
 from feedcorpus.release.build import build
@@ -20,12 +25,15 @@ GUIDELINES = (REPO / "schemas" / "guidelines.md").read_text("utf-8")
 
 @pytest.fixture
 def release_dir(tmp_path):
-    built = build(snapshot(), version="1.0.0", schema=SCHEMA, guidelines=GUIDELINES)
+    built = build(snapshot(), version="1.0.0", schema=SCHEMA, guidelines=GUIDELINES, actors=ACTORS)
     return ReleaseStore(tmp_path / "annotations").publish(built, SCHEMA)
 
 
 def problems(release_dir, guidelines: str = GUIDELINES) -> list[str]:
-    return rebuild_problems(release_dir, SCHEMA, previous_splits={}, guidelines=guidelines, settings={})
+    lookup = partial(actor_lookup, paths=ProjectPaths(REPO))
+    return rebuild_problems(
+        release_dir, SCHEMA, previous_splits={}, guidelines=guidelines, settings={}, actors_from=lookup
+    )
 
 
 def test_an_untouched_release_rebuilds_identically(release_dir):

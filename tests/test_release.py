@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from actor_lookup import ACTORS
 from feedcorpus.cli import cli
 from feedcorpus.errors import ReleaseError
 from feedcorpus.fileio import sha256_bytes
@@ -84,7 +85,7 @@ def snapshot(count: int = 5) -> bytes:
 
 
 def build(data: bytes | None = None, version: str = "1.0.0", **kwargs) -> Built:
-    return release.build(data or snapshot(), version=version, schema=SCHEMA, **kwargs)
+    return release.build(data or snapshot(), version=version, schema=SCHEMA, actors=ACTORS, **kwargs)
 
 
 def test_tags_are_iob2_and_a_misaligned_span_is_expanded_not_dropped():
@@ -180,7 +181,10 @@ def test_published_release_loads_in_datasets_pandas_polars_and_duckdb(tmp_path):
             "gold.parquet",
             "manifest.json",
             "source/label-studio-export.json",
+            "source/actors.yaml",
             *[f"data/{s}-00000-of-00001.parquet" for s in ("train", "validation", "test")],
+            *[f"spacy/{s}.spacy" for s in ("train", "dev", "test")],
+            *[f"conll/{s}.txt" for s in ("train", "validation", "test")],
         ]
     )
     manifest = json.loads((target / "manifest.json").read_text())
@@ -243,7 +247,8 @@ def test_version_rules(tmp_path):
     object.__setattr__(changed, "source_text", changed.source_text + "\n# edited\n")
     with pytest.raises(ReleaseError, match=re.escape("MAJOR version change (next: v2.0.0)")):
         ReleaseStore(tmp_path / "annotations").check_bump("1.2.0", changed)
-    assert ReleaseStore(tmp_path / "annotations").check_bump("2.0.0", changed)
+    assert ReleaseStore(tmp_path / "annotations").check_bump("2.0.0", changed) == {}  # a MAJOR version: fresh splits
+    assert ReleaseStore(tmp_path / "annotations").check_bump("1.2.0", SCHEMA)  # a MINOR one keeps them
     with pytest.raises(ReleaseError, match="not semantic"):
         parse_version("1.0")
 

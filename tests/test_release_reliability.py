@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from actor_lookup import ACTORS
 from feedcorpus.errors import ReleaseError
 from feedcorpus.labels import load_label_schema
 from feedcorpus.release import store as store_module
@@ -45,7 +46,7 @@ def files_under(folder):
 
 def test_a_failed_changelog_write_publishes_nothing_and_a_retry_succeeds(tmp_path, monkeypatch):
     store = ReleaseStore(tmp_path / "annotations")
-    store.publish(build(snapshot(), version="1.0.0", schema=SCHEMA), SCHEMA)
+    store.publish(build(snapshot(), version="1.0.0", schema=SCHEMA, actors=ACTORS), SCHEMA)
     before = files_under(tmp_path / "annotations")
     changelog = (tmp_path / "annotations" / "CHANGELOG.md").read_text()
     real = store_module.atomic_write_text
@@ -54,7 +55,7 @@ def test_a_failed_changelog_write_publishes_nothing_and_a_retry_succeeds(tmp_pat
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(store_module, "atomic_write_text", disk_full)
-    built = build(snapshot(count=4), version="1.1.0", schema=SCHEMA)
+    built = build(snapshot(count=4), version="1.1.0", schema=SCHEMA, actors=ACTORS)
     with pytest.raises(ReleaseError, match=r"No space left on device.*nothing was published"):
         store.publish(built, SCHEMA)
     assert files_under(tmp_path / "annotations") == before
@@ -67,7 +68,7 @@ def test_a_failed_changelog_write_publishes_nothing_and_a_retry_succeeds(tmp_pat
 
 def test_a_failed_file_write_leaves_no_staging_and_a_retry_succeeds(tmp_path, monkeypatch):
     store = ReleaseStore(tmp_path / "annotations")
-    built = build(snapshot(), version="1.0.0", schema=SCHEMA)
+    built = build(snapshot(), version="1.0.0", schema=SCHEMA, actors=ACTORS)
     real = type(tmp_path).write_bytes
     calls = {"n": 0}
 
@@ -89,7 +90,7 @@ def test_staging_left_by_a_killed_publish_is_removed_by_the_next(tmp_path):
     annotations = tmp_path / "annotations"
     (annotations / ".v1.0.0.abc123" / "data").mkdir(parents=True)
     (annotations / ".CHANGELOG.md.x1.tmp").write_text("half")
-    ReleaseStore(annotations).publish(build(snapshot(), version="1.0.0", schema=SCHEMA), SCHEMA)
+    ReleaseStore(annotations).publish(build(snapshot(), version="1.0.0", schema=SCHEMA, actors=ACTORS), SCHEMA)
     assert not [p.name for p in annotations.iterdir() if p.name.startswith(".")]
 
 
@@ -100,7 +101,7 @@ HOSTILE = (
 
 
 def test_feed_controlled_text_is_inert_in_the_card():
-    card = build(snapshot(source=HOSTILE), version="1.0.0", schema=SCHEMA).files["README.md"].decode()
+    card = build(snapshot(source=HOSTILE), version="1.0.0", schema=SCHEMA, actors=ACTORS).files["README.md"].decode()
     body = card.split("---", 2)[2]
     assert "<script" not in body and "<img" not in body
     assert "![" not in body and "](javascript:" not in body and "](http://tracker" not in body

@@ -9,6 +9,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from actor_lookup import ACTORS
 from feedcorpus.annotate.train import GoldDoc, docbin, folds_of
 from feedcorpus.cli import cli
 from feedcorpus.labels import load_label_schema
@@ -64,7 +65,7 @@ def snapshot() -> bytes:
 def tiny_project(tmp_path_factory):
     root = tmp_path_factory.mktemp("train-project")
     shutil.copytree(REPO / "schemas", root / "schemas")
-    ReleaseStore(root / "annotations").publish(build(snapshot(), version="1.0.0", schema=SCHEMA), SCHEMA)
+    ReleaseStore(root / "annotations").publish(build(snapshot(), version="1.0.0", schema=SCHEMA, actors=ACTORS), SCHEMA)
     return root
 
 

@@ -74,3 +74,21 @@ def table(scores: Mapping[str, Score]) -> str:
             continue
         rows.append(f"{name:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp + s.fn:8d}")
     return "\n".join(rows)
+
+
+def seen_unseen(
+    reference: Mapping[str, Iterable[Span]],
+    candidate: Mapping[str, Iterable[Span]],
+    seen: set[tuple[str, str]],
+    docs: Iterable[str],
+) -> dict[str, Score]:
+    """Overall scores on the given documents, separately for mentions whose (text, label) was seen in training
+    and for the others (WNUT-17's seen/unseen split): memorised names against generalisation."""
+    wanted = set(docs) & set(reference) & set(candidate)
+    result = {}
+    for name, keep in (("seen", True), ("unseen", False)):
+        ref = {(d, *s.key) for d in wanted for s in reference[d] if ((s.text, s.label) in seen) is keep}
+        cand = {(d, *s.key) for d in wanted for s in candidate[d] if ((s.text, s.label) in seen) is keep}
+        both = ref & cand
+        result[name] = Score(len(both), len(cand) - len(both), len(ref) - len(both))
+    return result

@@ -72,23 +72,34 @@ class Clustering:
         return lines
 
 
-def _minhashes(shingle_sets: list[set[bytes]]) -> list[Any]:
-    from datasketch import LeanMinHash, MinHash
+class _Index:
+    """One MinHash LSH index that is queried, then added to, one item at a time: only the signatures stay
+    in memory (uint32, NUM_PERM per item), never the shingle sets."""
 
-    return [LeanMinHash(m) for m in MinHash.bulk([list(s) for s in shingle_sets], num_perm=NUM_PERM, seed=SEED)]
+    def __init__(self, threshold: float) -> None:
+        from datasketch import MinHash, MinHashLSH
 
+        self.threshold = threshold
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self.signatures: dict[str, Any] = {}
+        self.permutations = MinHash(num_perm=NUM_PERM, seed=SEED).permutations  # made once, shared
 
-def _similar(keys: list[str], signatures: list[Any], threshold: float) -> Iterable[tuple[str, str]]:
-    """Pairs of keys whose estimated Jaccard similarity reaches the threshold (LSH candidates, then checked)."""
-    from datasketch import MinHashLSH
+    def add(self, key: str, shingle_set: set[bytes]) -> list[str]:
+        """Insert an item; returns the keys already there that are similar enough (checked, not just candidates)."""
+        import numpy as np
+        from datasketch import LeanMinHash, MinHash
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    by_key = dict(zip(keys, signatures, strict=True))
-    for key, signature in by_key.items():
-        for other in lsh.query(signature):
-            if signature.jaccard(by_key[other]) >= threshold:
-                yield other, key
-        lsh.insert(key, signature)
+        minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=self.permutations)
+        minhash.update_batch(list(shingle_set))
+        signature = minhash.hashvalues.astype(np.uint32)
+        similar = [
+            other
+            for other in self.lsh.query(LeanMinHash(minhash))
+            if float(np.mean(self.signatures[other] == signature)) >= self.threshold
+        ]
+        self.lsh.insert(key, LeanMinHash(minhash), check_duplication=False)
+        self.signatures[key] = signature
+        return similar
 
 
 class _Components:
@@ -110,36 +121,32 @@ class _Components:
 
 def cluster_documents(documents: Iterable[tuple[str, str, int]]) -> Clustering:
     """Clusters of (doc id, text, body offset) triples; the title is left out of the comparison."""
-    docs = sorted(documents)
     components = _Components()
     links: dict[tuple[str, str], str] = {}
-    bodies: dict[str, list[str]] = {}
-    paragraph_keys, paragraph_sets, doc_keys, doc_sets = [], [], [], []
+    whole, paragraphs = _Index(DOCUMENT_THRESHOLD), _Index(PARAGRAPH_THRESHOLD)
     exact: dict[str, str] = {}
-    for doc_id, text, body_offset in docs:
+    ids = []
+    for doc_id, text, body_offset in sorted(documents):
+        ids.append(doc_id)
         components.find(doc_id)
         body = text[body_offset:]
         tokens = words(body)
-        bodies[doc_id] = tokens
         digest = hashlib.sha1(" ".join(tokens).encode("utf-8")).hexdigest()
         if tokens and digest in exact:
             links[(exact[digest], doc_id)] = "exact"
         exact.setdefault(digest, doc_id)
-        doc_keys.append(doc_id)
-        doc_sets.append(shingles(tokens))
+        for other in whole.add(doc_id, shingles(tokens)):
+            links.setdefault((other, doc_id), "document")
         for number, paragraph in enumerate(body.split("\n\n")):
             paragraph_words = words(paragraph)
-            if len(paragraph_words) >= PARAGRAPH_MIN_WORDS:
-                paragraph_keys.append(f"{doc_id}\0{number}")
-                paragraph_sets.append(shingles(paragraph_words))
-    for a, b in _similar(doc_keys, _minhashes(doc_sets), DOCUMENT_THRESHOLD):
-        links.setdefault((min(a, b), max(a, b)), "document")
-    for a, b in _similar(paragraph_keys, _minhashes(paragraph_sets), PARAGRAPH_THRESHOLD):
-        doc_a, doc_b = a.split("\0", 1)[0], b.split("\0", 1)[0]
-        if doc_a != doc_b:
-            links.setdefault((min(doc_a, doc_b), max(doc_a, doc_b)), "paragraph")
-    for (a, b), _ in links.items():
+            if len(paragraph_words) < PARAGRAPH_MIN_WORDS:
+                continue
+            for other in paragraphs.add(f"{doc_id}\0{number}", shingles(paragraph_words)):
+                other_doc = other.split("\0", 1)[0]
+                if other_doc != doc_id:
+                    links.setdefault((other_doc, doc_id), "paragraph")
+    for a, b in links:
         components.union(a, b)
     clustering = Clustering(links=[Link(a, b, kind) for (a, b), kind in sorted(links.items())])
-    clustering.cluster_of = {doc_id: components.find(doc_id) for doc_id, _, _ in docs}
+    clustering.cluster_of = {doc_id: components.find(doc_id) for doc_id in ids}
     return clustering

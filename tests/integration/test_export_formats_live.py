@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from actor_lookup import ACTORS
 from feedcorpus.cli import cli
 from feedcorpus.labels import load_label_schema
 from feedcorpus.release.build import build
@@ -93,7 +94,7 @@ def exports(studio, seed_project) -> dict[str, bytes]:
 
 
 def gold_of(data: bytes) -> dict[str, list[tuple[int, int, str, str | None]]]:
-    built = build(data, version="1.0.0", schema=SCHEMA)
+    built = build(data, version="1.0.0", schema=SCHEMA, actors=ACTORS)
     return {r["id"]: [(e["start"], e["end"], e["label"], e["provenance"]) for e in r["entities"]] for r in built.rows}
 
 

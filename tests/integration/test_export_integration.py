@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from actor_lookup import ACTORS
 from feedcorpus.cli import cli
 from feedcorpus.fileio import sha256_bytes
 from feedcorpus.labels import load_label_schema
@@ -92,6 +93,7 @@ def test_two_annotators_export_and_load(studio, seed_project):
         version="1.0.0",
         schema=SCHEMA,
         guidelines=(REPO / "schemas" / "guidelines.md").read_text("utf-8"),
+        actors=ACTORS,
     )
     for path, content in rebuilt.files.items():
         assert sha256_bytes(content) == manifest["files"][path]["sha256"], path

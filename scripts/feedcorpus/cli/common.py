@@ -88,3 +88,21 @@ def relative(path: Path, base: Path) -> str:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return path.name
+
+
+def actor_lookup(source: bytes, paths: ProjectPaths) -> Any:
+    """The release's view of an actor registry (annotate.registry) given its YAML: alias matching and names."""
+    import json
+
+    from feedcorpus.annotate.registry import parse_registry
+    from feedcorpus.release.actors import ActorLookup
+
+    schema = json.loads(paths.schema("actors.schema.json").read_text("utf-8"))
+    registry = parse_registry(source.decode("utf-8"), schema, origin="actors.yaml")
+    names = {actor.id: (actor.name, actor.acled_name) for actor in registry.actors}
+    return ActorLookup(registry.match, names, source)
+
+
+def project_actors(paths: ProjectPaths) -> Any:
+    """The lookup for the project's current registry, schemas/actors.yaml."""
+    return actor_lookup(paths.schema("actors.yaml").read_bytes(), paths)

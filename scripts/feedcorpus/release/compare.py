@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from feedcorpus.fileio import sha256_bytes
 from feedcorpus.labels import LabelSchema
+from feedcorpus.release.actors import REGISTRY_PATH, ActorLookup
 from feedcorpus.release.build import GOLD_PATH, SNAPSHOT_PATH, build
 from feedcorpus.release.parquet import read_rows
 from feedcorpus.release.store import read_manifest
@@ -106,6 +108,7 @@ def rebuild_problems(
     previous_splits: dict[str, str],
     guidelines: str,
     settings: dict[str, Any],
+    actors_from: Callable[[bytes], ActorLookup] | None = None,
 ) -> list[str]:
     """Rebuild a release from its own snapshot and name every file whose sha256 differs from the manifest.
 
@@ -116,6 +119,9 @@ def rebuild_problems(
     """
     data = read_manifest(release_dir)
     inputs = data.get("card_inputs", {})
+    release_format = int(data.get("format", 1))
+    registry = release_dir / REGISTRY_PATH
+    actors = actors_from(registry.read_bytes()) if actors_from and registry.exists() else None
     built = build(
         (release_dir / SNAPSHOT_PATH).read_bytes(),
         version=data["version"],
@@ -124,6 +130,8 @@ def rebuild_problems(
         previous_splits=previous_splits,
         guidelines=guidelines,
         settings=settings,
+        release_format=release_format,
+        actors=actors,
     )
     now = built.inputs.to_json()
     same_card = all(inputs.get(key) == now[key] for key in CARD_INPUTS)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feedcorpus.metrics import Score
+from feedcorpus.release.actors import ActorCount
+from feedcorpus.release.overlap import SplitOverlap
 
 SPLITS = ("train", "validation", "test")
 
@@ -30,8 +32,12 @@ class ReleaseReport:
     expanded_spans: list[str]
     tag_conflicts: list[str]
     split_moves: list[str]
+    copies: list[str] = field(default_factory=list)  # near-copy clusters ("3 documents repeat wire copy of …")
+    unmatched_actors: list[str] = field(default_factory=list)  # ARMED_GROUP mentions with no registry id
+    leaks: list[str] = field(default_factory=list)  # held-out documents sharing > 5 % of 8-grams with train
 
     def to_json(self) -> dict[str, Any]:
+        extra = {"copies": self.copies, "unmatched_actors": self.unmatched_actors, "leaks": self.leaks}
         return {
             "tasks": self.tasks,
             "released": self.released,
@@ -46,6 +52,7 @@ class ReleaseReport:
             "expanded_spans": self.expanded_spans,
             "tag_conflicts": self.tag_conflicts,
             "split_moves": self.split_moves,
+            **{key: value for key, value in extra.items() if value},
         }
 
 
@@ -90,6 +97,8 @@ class ReleaseStats:
     quality: Quality
     sources: list[str]
     split_bytes: dict[str, int]
+    overlap: list[SplitOverlap] = field(default_factory=list)
+    actors: list[ActorCount] = field(default_factory=list)
 
     @property
     def total_documents(self) -> int:
@@ -108,6 +117,8 @@ class ReleaseStats:
             "quality": self.quality.to_json(),
             "sources": self.sources,
             "split_bytes": self.split_bytes,
+            **({"overlap": [o.to_json() for o in self.overlap]} if self.overlap else {}),
+            **({"actors": [a.__dict__ for a in self.actors]} if self.actors else {}),
         }
 
 
@@ -139,3 +150,4 @@ class Built:
     stats: ReleaseStats
     inputs: CardInputs
     files: dict[str, bytes] = field(default_factory=dict)  # relative path → content
+    release_format: int = 1

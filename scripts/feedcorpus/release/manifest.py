@@ -10,6 +10,7 @@ from feedcorpus.fileio import sha256_bytes, sha256_text
 from feedcorpus.labels import LabelSchema
 from feedcorpus.release.build import GOLD_PATH, SNAPSHOT_PATH, split_path
 from feedcorpus.release.contracts import Built
+from feedcorpus.release.formats import SPACY_NAMES
 
 
 def manifest(built: Built, schema: LabelSchema, *, created_at: str | None = None) -> dict[str, Any]:
@@ -17,9 +18,12 @@ def manifest(built: Built, schema: LabelSchema, *, created_at: str | None = None
     for split, count in built.stats.documents.items():
         if count:
             rows_per_file[split_path(split)] = count
+            rows_per_file[f"spacy/{SPACY_NAMES[split]}.spacy"] = count
+            rows_per_file[f"conll/{split}.txt"] = count
     corpus = sha256_text("\n".join(f"{r['id']} {sha256_text(r['text'])}" for r in built.rows))
     return {
         "version": built.version,
+        **({"format": built.release_format} if built.release_format >= 2 else {}),
         "created_at": created_at or datetime.now(UTC).isoformat(timespec="seconds"),
         "toolkit": f"feedcorpus {__version__}",
         "label_schema": {"name": schema.name, "version": schema.version, "sha256": schema.sha256},

@@ -20,28 +20,33 @@ from feedcorpus.labels import LabelSchema
 
 REQUIRED = ("id", "text")  # columns that may not be null (the rest may, e.g. a feed without dates)
 ENTITY_FIELDS = {"start": "int32", "end": "int32", "label": "string", "text": "string", "provenance": "string"}
+# Release formats: 1 = v1.0.0 (hash splits); 2 = near-copy cluster splits, entity kb_id, a cluster column.
+FORMAT = 2
 
 
-def features(schema: LabelSchema) -> Any:
+def features(schema: LabelSchema, release_format: int = FORMAT) -> Any:
     """The Hugging Face features: ner_tags is Sequence(ClassLabel) with names in label-schema order."""
     from datasets import ClassLabel, Features, Sequence, Value
 
-    return Features(
-        {
-            "id": Value("string"),
-            "url": Value("string"),
-            "title": Value("string"),
-            "source": Value("string"),
-            "published": Value("timestamp[us, tz=UTC]"),
-            "text": Value("string"),
-            "entities": [{name: Value(kind) for name, kind in ENTITY_FIELDS.items()}],
-            "tokens": Sequence(Value("string")),
-            "ner_tags": Sequence(ClassLabel(names=schema.tag_names())),
-            "split": Value("string"),
-            "annotators": Sequence(Value("string")),
-            "annotated_at": Value("timestamp[us, tz=UTC]"),
-        }
-    )
+    entity = {name: Value(kind) for name, kind in ENTITY_FIELDS.items()}
+    columns: dict[str, Any] = {
+        "id": Value("string"),
+        "url": Value("string"),
+        "title": Value("string"),
+        "source": Value("string"),
+        "published": Value("timestamp[us, tz=UTC]"),
+        "text": Value("string"),
+        "entities": [entity],
+        "tokens": Sequence(Value("string")),
+        "ner_tags": Sequence(ClassLabel(names=schema.tag_names())),
+        "split": Value("string"),
+        "annotators": Sequence(Value("string")),
+        "annotated_at": Value("timestamp[us, tz=UTC]"),
+    }
+    if release_format >= 2:
+        entity["kb_id"] = Value("string")
+        columns["cluster"] = Value("string")
+    return Features(columns)
 
 
 def arrow_schema(hf_features: Any) -> pa.Schema:

@@ -21,13 +21,15 @@ from feedcorpus.fileio import atomic_write_text, sha256_bytes, umask
 from feedcorpus.labels import LabelSchema
 from feedcorpus.release.contracts import Built
 from feedcorpus.release.manifest import manifest
+from feedcorpus.release.parquet import FORMAT
 from feedcorpus.release.versioning import VERSION, parse_version, version_name
 
 STAGING = re.compile(r"^\.v\d+\.\d+\.\d+\.")  # mkdtemp(prefix=".vX.Y.Z.")
 CHANGELOG_HEADER = """# Changelog of the gold releases
 
 Versions follow semantic versioning, applied to data:
-- **MAJOR**: the label set changes (a label added, removed, renamed or redefined; ClassLabel ids move).
+- **MAJOR**: the label set changes (a label added, removed, renamed or redefined; ClassLabel ids move), or
+  the release format does (columns, or how documents are assigned to splits: splits may change).
 - **MINOR**: documents or annotations are added.
 - **PATCH**: corrections to existing annotations or metadata.
 
@@ -98,10 +100,12 @@ class ReleaseStore:
             raise ReleaseError(f"no release {target.name} (releases: {names})", path=self.folder)
         return target
 
-    def check_bump(self, version: str, schema: LabelSchema) -> dict[str, str]:
-        """Refuse a version that exists, goes backwards, or changes the label set without a MAJOR bump.
+    def check_bump(self, version: str, schema: LabelSchema, release_format: int = FORMAT) -> dict[str, str]:
+        """Refuse a version that exists, goes backwards, or changes the label set or the release format (its
+        columns and split policy) without a MAJOR bump.
 
-        Returns the splits of the latest release (documents keep their split).
+        Returns the splits of the latest release of the same MAJOR version (documents keep their split);
+        a new MAJOR version assigns splits afresh.
         """
         wanted = parse_version(version)
         existing = self.releases()
@@ -113,12 +117,21 @@ class ReleaseStore:
         if wanted < latest_version:
             raise ReleaseError(f"{version_name(version)} is older than the latest release {latest.name}")
         previous = read_manifest(latest)
-        if previous["label_schema"]["sha256"] != schema.sha256 and wanted[0] == latest_version[0]:
+        same_major = wanted[0] == latest_version[0]
+        changed = [
+            what
+            for what, differs in (
+                ("the label schema", previous["label_schema"]["sha256"] != schema.sha256),
+                ("the release format (columns, split policy)", int(previous.get("format", 1)) != release_format),
+            )
+            if differs
+        ]
+        if changed and same_major:
             raise ReleaseError(
-                f"the label schema changed since {latest.name}: that is a MAJOR version change "
+                f"{' and '.join(changed)} changed since {latest.name}: that is a MAJOR version change "
                 f"(next: v{latest_version[0] + 1}.0.0)"
             )
-        return dict(previous.get("splits", {}))
+        return dict(previous.get("splits", {})) if same_major else {}
 
     def _clean_staging(self) -> None:
         """Remove what an interrupted publish left behind (hidden staging folders and temp files)."""
