@@ -88,7 +88,7 @@ def main() -> None:
         print(
             f"recall of injected copy pairs: {recall:.3f} ({cluster['recalled']:,} of {cluster['injected']:,}); "
             f"documents clustered with a document no injection links them to: {cluster['unexplained']:,}; "
-            f"clustering is {cluster['seconds'] / split['seconds']:.0%} of split's time"
+            f"clustering/split time ratio {cluster['seconds'] / split['seconds']:.2f}"
         )
         save("clusters", {"articles": args.articles, "copies": args.copies, "cluster": cluster, "split": split})
     finally:
