@@ -114,15 +114,17 @@ def load_label_schema(path: Path) -> LabelSchema:
 
 
 def label_config_xml(schema: LabelSchema) -> str:
-    """The Label Studio labeling config for NER over the document text, one <Label> per schema label."""
+    """The Label Studio labeling config for NER over the document text: one <Label> per schema label, with its
+    colour and definition, and hotkeys 1–9 in schema order."""
     lines = [
         "<View>",
         '  <Header value="$title"/>',
         f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}" showInline="true">',
     ]
-    for label in schema.labels:
+    for number, label in enumerate(schema.labels, 1):
+        hotkey = f" hotkey={quoteattr(str(number))}" if number <= 9 else ""
         lines.append(
-            f"    <Label value={quoteattr(label.name)} background={quoteattr(label.color)} "
+            f"    <Label value={quoteattr(label.name)} background={quoteattr(label.color)}{hotkey} "
             f"hint={quoteattr(label.definition)}/>"
         )
     lines += ["  </Labels>", f'  <Text name="{TO_NAME}" value="${TO_NAME}"/>', "</View>", ""]

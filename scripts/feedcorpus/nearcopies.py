@@ -72,33 +72,42 @@ class Clustering:
         return lines
 
 
+def _band_hash(band: bytes) -> int:
+    """Bands are kept as 64-bit integers, not byte strings: a quarter of datasketch's default memory."""
+    return int.from_bytes(hashlib.blake2b(band, digest_size=8).digest(), "little")
+
+
 class _Index:
     """One MinHash LSH index that is queried, then added to, one item at a time: only the signatures stay
-    in memory (uint32, NUM_PERM per item), never the shingle sets."""
+    in memory (uint32, NUM_PERM per item), never the shingle sets; items are numbered, not named."""
 
     def __init__(self, threshold: float) -> None:
         from datasketch import MinHash, MinHashLSH
 
         self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self.signatures: dict[str, Any] = {}
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, hashfunc=_band_hash)
+        self.signatures: list[Any] = []
+        self.owners: list[str] = []
         self.permutations = MinHash(num_perm=NUM_PERM, seed=SEED).permutations  # made once, shared
 
-    def add(self, key: str, shingle_set: set[bytes]) -> list[str]:
-        """Insert an item; returns the keys already there that are similar enough (checked, not just candidates)."""
+    def add(self, owner: str, shingle_set: set[bytes]) -> list[str]:
+        """Insert an item of `owner` (a document); returns the owners of the items already there that are
+        similar enough (checked on the signatures, not just LSH candidates)."""
         import numpy as np
         from datasketch import LeanMinHash, MinHash
 
         minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=self.permutations)
         minhash.update_batch(list(shingle_set))
         signature = minhash.hashvalues.astype(np.uint32)
+        lean = LeanMinHash(minhash)
         similar = [
-            other
-            for other in self.lsh.query(LeanMinHash(minhash))
+            self.owners[other]
+            for other in self.lsh.query(lean)
             if float(np.mean(self.signatures[other] == signature)) >= self.threshold
         ]
-        self.lsh.insert(key, LeanMinHash(minhash), check_duplication=False)
-        self.signatures[key] = signature
+        self.lsh.insert(len(self.owners), lean, check_duplication=False)
+        self.signatures.append(signature)
+        self.owners.append(owner)
         return similar
 
 
@@ -137,12 +146,11 @@ def cluster_documents(documents: Iterable[tuple[str, str, int]]) -> Clustering:
         exact.setdefault(digest, doc_id)
         for other in whole.add(doc_id, shingles(tokens)):
             links.setdefault((other, doc_id), "document")
-        for number, paragraph in enumerate(body.split("\n\n")):
+        for paragraph in body.split("\n\n"):
             paragraph_words = words(paragraph)
             if len(paragraph_words) < PARAGRAPH_MIN_WORDS:
                 continue
-            for other in paragraphs.add(f"{doc_id}\0{number}", shingles(paragraph_words)):
-                other_doc = other.split("\0", 1)[0]
+            for other_doc in paragraphs.add(doc_id, shingles(paragraph_words)):
                 if other_doc != doc_id:
                     links.setdefault((other_doc, doc_id), "paragraph")
     for a, b in links:

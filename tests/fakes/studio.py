@@ -72,9 +72,9 @@ class FakeStudio:
         matches = [p for p in self.projects.values() if p.title == title]
         return min(matches, key=lambda p: p.id) if matches else None
 
-    def create_project(self, title: str, label_config: str) -> Project:
+    def create_project(self, title: str, label_config: str, instructions: str = "") -> Project:
         self.calls.append("create_project")
-        project = Project(next(self._ids), title, label_config)
+        project = Project(next(self._ids), title, label_config, instructions=instructions)
         self.projects[project.id] = project
         return project
 

@@ -43,7 +43,12 @@ def test_annotator_sees_the_pre_annotations(studio, seed_project, tmp_path):
     records = PredictionStore(predictions_file.parent).read(predictions_file.stem)
     expected = sorted(span.text for span in records[doc_id].spans)
     task_id = index[doc_id][0].id
-    creds = studio.status.credentials
+    added = CliRunner().invoke(
+        cli, ["studio", "add-annotator", "browser-annotator@feedcorpus.local", "--project-dir", str(seed_project)]
+    )
+    assert added.exit_code == 0, added.output
+    login = "browser-annotator@feedcorpus.local"
+    password = added.stdout.split("password:")[1].split()[0]  # an annotator's own account, as add-annotator made it
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -51,8 +56,8 @@ def test_annotator_sees_the_pre_annotations(studio, seed_project, tmp_path):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{studio.status.url}/user/login/")
-            page.fill("input[name=email]", creds.username)
-            page.fill("input[name=password]", creds.password)
+            page.fill("input[name=email]", login)
+            page.fill("input[name=password]", password)
             page.click("button[type=submit]")
             page.wait_for_load_state("networkidle")
             assert "/user/login" not in page.url, "login was refused"

@@ -55,7 +55,9 @@ def push(
 ) -> None:
     """Push documents with their pre-annotations to Label Studio as tasks.
 
-    Creates the project (labeling config generated from schemas/labels.yaml) or finds it again. Idempotent:
+    Creates the project (labeling config generated from schemas/labels.yaml, with a hotkey per label; the
+    guidelines, schemas/guidelines.md, as the instructions shown before labeling) or finds it again; tasks
+    carry title, source, published and URL for the Data Manager's columns. Idempotent:
     only documents not yet in the project are imported (matched by doc_id); a new model version adds
     predictions to existing tasks, never duplicate tasks, and tasks missing predictions get them. Pushes to one
     project from this folder run one at a time (a lock released even on a crash); duplicates already on the
@@ -74,6 +76,7 @@ def push(
     from feedcorpus.studio.client import Studio
     from feedcorpus.studio.connection import resolve_connection
     from feedcorpus.studio.lock import PushLock
+    from feedcorpus.studio.review import instructions_html
     from feedcorpus.studio.state import PushState
 
     paths = ProjectPaths(project_dir)
@@ -89,6 +92,7 @@ def push(
         schema,
         label_config_xml(schema),
         title=title or stage.DEFAULT_PROJECT,
+        instructions=instructions_html(paths.schema("guidelines.md").read_text("utf-8")),
         state=PushState(paths.studio_dir / "push-state.json"),
         lock=PushLock(paths.studio_dir / "locks"),
         on_wait=lambda pid: echo_err(f"waiting for another push to this project (pid {pid or '?'}) to finish…"),
@@ -118,6 +122,8 @@ def push(
         + (f", {report.without_predictions} documents without predictions" if report.without_predictions else "")
         + (f", {report.retries} retries" if report.retries else "")
     )
+    if report.instructions_updated:
+        echo_err("Updated the project's instructions from schemas/guidelines.md")
     if report.project_url:
         total = report.pushed + report.already_present
         click.echo(f"project: {report.project_url} ({total} tasks for annotators)")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from feedcorpus.cli.common import local_studio, project_dir_option, reports_errors
+from feedcorpus.paths import ProjectPaths
 from feedcorpus.studio.local_server import ServerStatus
 
 
@@ -98,7 +99,10 @@ def studio_stop(project_dir: Path) -> None:
 @project_dir_option
 @reports_errors
 def studio_status(project_dir: Path) -> None:
-    """Print the local server's URL, login, password and API token for annotators.
+    """Print the local server's URL, login, password and API token, and each annotator's progress.
+
+    For every project this folder pushed to: its tasks, and per annotator account the tasks done, skipped
+    and remaining.
 
     \b
     Example:
@@ -108,3 +112,60 @@ def studio_status(project_dir: Path) -> None:
     print_status(status)
     if not status.running:
         sys.exit(1)
+    if status.healthy:
+        _print_progress(project_dir)
+
+
+def _print_progress(project_dir: Path) -> None:
+    from feedcorpus.studio.client import Studio
+    from feedcorpus.studio.connection import resolve_connection
+    from feedcorpus.studio.review import progress
+    from feedcorpus.studio.state import PushState
+
+    studio = Studio(resolve_connection(local_studio(project_dir)))
+    remembered = PushState(ProjectPaths(project_dir).studio_dir / "push-state.json").projects(studio.server_id())
+    users = studio.users()
+    for title, project_id in sorted(remembered.items()):
+        if studio.get_project(project_id) is None:
+            continue
+        by_task = studio.annotations_by_task(project_id)
+        pairs = [pair for annotations in by_task.values() for pair in annotations]
+        click.echo(f"project {project_id} ({title}): {len(by_task)} tasks")
+        for row in progress(len(by_task), pairs, users.values()):
+            click.echo(f"  {row.annotator}: {row.done} done, {row.skipped} skipped, {row.remaining} remaining")
+
+
+@studio.command("add-annotator")
+@click.argument("email")
+@project_dir_option
+@reports_errors
+def studio_add_annotator(email: str, project_dir: Path) -> None:
+    """Create an annotator account with a generated password, shown once and stored nowhere.
+
+    Give each person their own account, so two people can label the same tasks and the card and the
+    report show their agreement. On your own server (LABEL_STUDIO_URL/_API_KEY), whose user API cannot set
+    passwords, invite people from its Organization page instead.
+
+    \b
+    Example:
+      feedcorpus studio add-annotator amina@example.org
+    """
+    import secrets
+
+    from feedcorpus.errors import StudioError
+    from feedcorpus.studio.client import Studio
+    from feedcorpus.studio.connection import resolve_connection
+
+    local = local_studio(project_dir)
+    connection = resolve_connection(local)
+    if not connection.local:
+        raise StudioError("add-annotator works on the local server; on your own, invite people from Organization")
+    studio = Studio(connection)
+    if email in studio.users().values():
+        raise StudioError(f"an account {email} exists already; its owner can change the password in Label Studio")
+    password = secrets.token_urlsafe(12)
+    studio.create_user(email, password)  # in the organization, but Label Studio's API drops the password…
+    local.set_password(email, password)  # …so it is set as Label Studio's own reset_password does
+    click.echo(f"Label Studio: {studio.url}")
+    click.echo(f"  login:     {email}")
+    click.echo(f"  password:  {password}   (shown once; not stored anywhere — pass it on now)")

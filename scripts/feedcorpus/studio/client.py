@@ -63,6 +63,7 @@ def _project(item: Any) -> Project:
         label_config=str(item.label_config or ""),
         task_number=int(item.task_number or 0),
         model_version=item.model_version,
+        instructions=str(item.expert_instruction or ""),
     )
 
 
@@ -105,13 +106,15 @@ class Studio:
             matches = [p for p in projects if p.title == title]
         return _project(min(matches, key=lambda p: p.id)) if matches else None
 
-    def create_project(self, title: str, label_config: str) -> Project:
+    def create_project(self, title: str, label_config: str, instructions: str = "") -> Project:
         with api_errors(self.url, f"creating project {title!r}"):
             return _project(
                 self.client.projects.create(
                     title=title,
                     label_config=label_config,
                     show_collab_predictions=True,
+                    expert_instruction=instructions,
+                    show_instruction=bool(instructions),
                     description="Entity annotation of news articles (feedcorpus). Guidelines: schemas/guidelines.md",
                     request_options=NO_RETRY,
                 )
@@ -158,6 +161,47 @@ class Studio:
         for task_id in task_ids:
             with api_errors(self.url, f"deleting task {task_id} of project {project_id}"):
                 self.client.tasks.delete(str(task_id), request_options=NO_RETRY)
+
+    # review ------------------------------------------------------------------------------------------
+    def users(self) -> dict[int, str]:
+        """user id → email of every account."""
+        with api_errors(self.url, "listing users"):
+            found: Any = self.client.users.list()
+        return {int(u.id): str(u.email) for u in found}
+
+    def create_user(self, email: str, password: str) -> int:
+        with api_errors(self.url, f"creating user {email}"):
+            user = self.client.users.create(
+                username=email.split("@")[0], email=email, password=password, request_options=NO_RETRY
+            )
+        return int(user.id)
+
+    def task_annotations(self, task_id: int) -> list[tuple[int, str, bool]]:
+        """(annotation id, annotator email, cancelled) for every annotation of a task."""
+        users = self.users()
+        with api_errors(self.url, f"reading the annotations of task {task_id}"):
+            found: Any = self.client.annotations.list(task_id)
+        return [
+            (int(a.id), users.get(int(a.completed_by or 0), f"user-{a.completed_by}"), bool(a.was_cancelled))
+            for a in found
+        ]
+
+    def set_ground_truth(self, annotation_id: int, value: bool) -> None:
+        with api_errors(self.url, f"updating annotation {annotation_id}"):
+            self.client.annotations.update(annotation_id, ground_truth=value, request_options=NO_RETRY)
+
+    def annotations_by_task(self, project_id: int) -> dict[int, list[tuple[str, bool]]]:
+        """task id → (annotator email, cancelled) of its annotations, for every task of a project."""
+        users = self.users()
+        found: dict[int, list[tuple[str, bool]]] = {}
+        with api_errors(self.url, f"listing the tasks of project {project_id}"):
+            tasks: Any = self.client.tasks.list(project=project_id, fields="all", page_size=1000)
+            for task in tasks:
+                found[int(task.id)] = [
+                    (users.get(int(a["completed_by"] or 0), f"user-{a['completed_by']}"), bool(a.get("was_cancelled")))
+                    for a in (task.annotations or [])
+                ]
+        return found
 
     # export ------------------------------------------------------------------------------------------
     def export_snapshot(self, project_id: int, *, timeout: float = 600.0) -> bytes:

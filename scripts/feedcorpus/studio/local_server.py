@@ -25,6 +25,7 @@ from typing import Any
 
 from feedcorpus.errors import StudioError
 from feedcorpus.fileio import PRIVATE_FILE, atomic_write_text, private_dir, read_json
+from feedcorpus.studio.local_accounts import service_environment, set_password
 
 LABEL_STUDIO_REQUIREMENT = "label-studio==1.23.2"
 DEFAULT_PORT = 8080
@@ -158,14 +159,7 @@ class LocalStudio:
         # Secrets go through the environment (readable by this user only), never on the command line, which
         # every local user can read in /proc/PID/cmdline. Label Studio reads LABEL_STUDIO_<NAME> itself.
         env = {
-            "PATH": f"{self.venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": str((self.dir / "home").resolve()),
-            "LANG": "C.UTF-8",
-            "LABEL_STUDIO_BASE_DATA_DIR": str(self.data_dir.resolve()),
-            "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
-            "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
-            "SENTRY_DSN": "",
-            "FRONTEND_SENTRY_DSN": "",
+            **service_environment(self.dir, self.data_dir, self.venv),
             "LABEL_STUDIO_USERNAME": creds.username,
             "LABEL_STUDIO_PASSWORD": creds.password,
             "LABEL_STUDIO_USER_TOKEN": creds.token,
@@ -224,6 +218,9 @@ class LocalStudio:
             os.waitpid(pid, os.WNOHANG)
         self.pid_path.unlink(missing_ok=True)
         return True
+
+    def set_password(self, email: str, password: str) -> None:
+        set_password(self.dir, self.data_dir, self.venv, email, password)
 
     def log_tail(self, lines: int = 5) -> str:
         try:

@@ -13,6 +13,7 @@ class Project:
     label_config: str
     task_number: int = 0
     model_version: str | None = None
+    instructions: str = ""  # the HTML shown to annotators before labeling
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class StudioApi(Protocol):
 
     def find_project(self, title: str) -> Project | None: ...
 
-    def create_project(self, title: str, label_config: str) -> Project: ...
+    def create_project(self, title: str, label_config: str, instructions: str = "") -> Project: ...
 
     def update_project(self, project_id: int, **fields: Any) -> None: ...
 

@@ -38,6 +38,7 @@ class PushReport:
     pushed: int = 0
     already_present: int = 0
     predictions_added: int = 0
+    instructions_updated: bool = False
     without_predictions: int = 0
     retries: int = 0
     duplicates: dict[str, list[int]] = field(default_factory=dict)  # doc_id → task ids, as found
@@ -111,6 +112,7 @@ def with_retries(
 @dataclass(frozen=True)
 class PushOptions:
     title: str = DEFAULT_PROJECT
+    instructions: str = ""  # HTML shown before labeling (the guidelines)
     batch_size: int = 500
     update_config: bool = False
     dedupe: bool = False
@@ -186,7 +188,7 @@ class _Push:
             if self.options.dry_run:
                 report.pushed = len(self.payloads)
                 return None
-            project = self.studio.create_project(title, self.label_config)
+            project = self.studio.create_project(title, self.label_config, self.options.instructions)
             report.created_project = True
         report.project_id = project.id
         report.project_url = f"{self.studio.url}/projects/{project.id}/data"
@@ -194,6 +196,10 @@ class _Push:
             state.remember(server, title, project.id)
         if not report.created_project and project.label_config.strip() != self.label_config.strip():
             self._check_config(project)
+        wanted = self.options.instructions
+        if wanted and project.instructions.strip() != wanted.strip() and not self.options.dry_run:
+            self.studio.update_project(project.id, expert_instruction=wanted, show_instruction=True)
+            report.instructions_updated = True
         # A project created just now is empty: no need to list its tasks.
         self.index = {} if report.created_project else self.studio.task_index(project.id)
         report.duplicates = reconcile.duplicates(self.index)

@@ -33,6 +33,11 @@ class PushState:
             found = data.get(url, {}).get(title)
         return found if isinstance(found, int) else None
 
+    def projects(self, server: str) -> dict[str, int]:
+        """title → project id of every project pushed to this server."""
+        found = self._load().get(server, {})
+        return {t: i for t, i in found.items() if isinstance(i, int)} if isinstance(found, dict) else {}
+
     def remember(self, server: str, title: str, project_id: int) -> None:
         data = self._load()
         data.setdefault(server, {})[title] = project_id
