@@ -21,7 +21,8 @@ ALLOWED = {
     "annotate": {CORE, "stores"},
     "studio": {CORE, "stores"},
     "release": {CORE},
-    "cli": {CORE, "stores", "ingest", "annotate", "studio", "release"},
+    "report": {CORE, "stores", "release"},
+    "cli": {CORE, "stores", "ingest", "annotate", "studio", "release", "report"},
 }
 
 

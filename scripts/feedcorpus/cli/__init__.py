@@ -16,6 +16,8 @@ from feedcorpus.cli.labels import labels
 from feedcorpus.cli.preannotate import preannotate
 from feedcorpus.cli.push import push
 from feedcorpus.cli.releases import diff, versions
+from feedcorpus.cli.report import report
+from feedcorpus.cli.review import adjudicate, disputes
 from feedcorpus.cli.split import split
 from feedcorpus.cli.studio import studio
 from feedcorpus.cli.train import train
@@ -32,7 +34,21 @@ def cli() -> None:
     """
 
 
-for command in (split, labels, preannotate, studio, push, export, versions, diff, evaluate, train):
+for command in (
+    split,
+    labels,
+    preannotate,
+    studio,
+    push,
+    disputes,
+    adjudicate,
+    export,
+    versions,
+    diff,
+    evaluate,
+    report,
+    train,
+):
     cli.add_command(command)
 
 

@@ -45,6 +45,7 @@ class Task:
     data: dict[str, Any]
     annotations: list[Annotation] = field(default_factory=list)
     predictions: list[Prediction] = field(default_factory=list)  # full objects only; ids are not predictions
+    project: int | None = None  # the Label Studio project id, for links to the task
 
 
 @dataclass
@@ -132,7 +133,7 @@ def _task(raw: Any, number: int, problems: list[str]) -> Task | None:
         return None
     annotations = [a for a in (_annotation(item, where, problems) for item in listed) if a is not None]
     full = [p for p in (_prediction(item) for item in predictions) if p is not None]
-    return Task(task_id, data, annotations, full)
+    return Task(task_id, data, annotations, full, project=_int(raw.get("project")))
 
 
 def read_snapshot(snapshot: bytes) -> Snapshot:
