@@ -1,9 +1,11 @@
-"""Benchmark `split`: a synthetic feed of N articles (default 100,000) from the seed's paragraphs.
+"""Benchmark `split` into the Parquet archive against bare `feedparser.parse` of the same files, in one run.
 
-Reports articles/s and peak memory for `split` on the WordPress dump, RSS 2.0 and Atom, and for the XML
-formats the ratio to bare `feedparser.parse` of the same file (split's speed ÷ feedparser's speed).
-`split --dry-run` (everything but writing the files) separates parsing from the atomic, fsynced writes.
-Each step runs in a fresh process. Usage: python bench/bench_split.py [--articles N]
+Synthetic RSS 2.0 and Atom feeds (bench/synthetic.py); every step runs in its own process so its peak
+memory is its own. The archive split streams large feeds in bounded batches: its peak memory at the full
+size is compared with the same split at a tenth of it. The JSON store (one file per article, plus near-copy
+clustering over the store) is measured at the smaller size, for reference.
+Goals (issue 14): split/bare ≥ 0.8; peak at N within 1.2× of the peak at N/10.
+Usage: python bench/bench_split.py [--articles N]
 """
 
 from __future__ import annotations
@@ -27,20 +29,27 @@ def worker(kind: str, feed: str, out: str) -> None:
 
         count = len(feedparser.parse(Path(feed).read_bytes()).entries)
     else:
-        from feedcorpus.ingest.split import split_feeds
+        from feedcorpus.ingest.split import Store, split_feeds
         from feedcorpus.paths import ProjectPaths
+        from feedcorpus.stores.archive import ArchiveStore
         from feedcorpus.stores.documents import DocumentSchema, JsonDocumentStore
 
-        schema = DocumentSchema(ProjectPaths(synthetic.REPO).schema("document.schema.json"))
-        report = split_feeds([Path(feed)], JsonDocumentStore(Path(out), schema), dry_run=kind == "split-dry-run")
+        store: Store
+        if kind == "split-parquet":
+            store = ArchiveStore(Path(out))
+        else:
+            store = JsonDocumentStore(
+                Path(out), DocumentSchema(ProjectPaths(synthetic.REPO).schema("document.schema.json"))
+            )
+        report = split_feeds([Path(feed)], store)
         assert not report.failed_files and not report.skipped, (report.failed_files, report.skipped[:3])
         count = report.documents
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "items": count, "peak_mb": peak_mb()}))
 
 
-def row(step: str, size_mb: float, rate: float, peak: float, ratio: str) -> list[str]:
-    return [step, f"{size_mb:.0f}", f"{rate:,.0f}", f"{peak:,.0f}", ratio]
+def row(step: str, size_mb: float, result: dict, ratio: str) -> list[str]:
+    return [step, f"{size_mb:.0f}", f"{result['items'] / result['seconds']:,.0f}", f"{result['peak_mb']:,.0f}", ratio]
 
 
 def main() -> None:
@@ -48,35 +57,29 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-split-"))
+    small = max(args.articles // 10, 1)
     try:
         items = list(synthetic.articles(args.articles))
         print(f"synthetic corpus: {len(items):,} articles, {synthetic.word_count(items):,} words", flush=True)
         rows, results = [], {}
-        for fmt, writer in synthetic.WRITERS.items():
-            feed = tmp / f"feed.{fmt}"
-            writer(items, feed)
+        for fmt in ("rss", "atom"):
+            feed, small_feed = tmp / f"feed.{fmt}", tmp / f"small.{fmt}"
+            synthetic.WRITERS[fmt](items, feed)
+            synthetic.WRITERS[fmt](items[:small], small_feed)
             size_mb = feed.stat().st_size / 1e6
-            out = tmp / f"docs-{fmt}"
-            split = in_subprocess(Path(__file__), "split", str(feed), str(out))
-            assert split["items"] == len(items), split
-            split_rate = split["items"] / split["seconds"]
-            result = {"file_mb": size_mb, "split": split}
-            ratio, bare_rate = "", 0.0
-            if fmt != "dump":
-                bare = in_subprocess(Path(__file__), "feedparser", str(feed), "")
-                assert bare["items"] == len(items), bare
-                result["feedparser"] = bare
-                bare_rate = bare["items"] / bare["seconds"]
-                ratio = f"{split_rate / bare_rate:.2f}"
-                rows.append(row(f"feedparser.parse {fmt}", size_mb, bare_rate, bare["peak_mb"], ""))
-            rows.append(row(f"feedcorpus split {fmt}", size_mb, split_rate, split["peak_mb"], ratio))
-            dry = in_subprocess(Path(__file__), "split-dry-run", str(feed), str(tmp / "never-written"))
-            result["split_dry_run"] = dry
-            dry_rate = dry["items"] / dry["seconds"]
-            dry_ratio = f"{dry_rate / bare_rate:.2f}" if fmt != "dump" else ""
-            rows.append(row(f"  split --dry-run {fmt} (no files)", size_mb, dry_rate, dry["peak_mb"], dry_ratio))
-            results[fmt] = result
-            shutil.rmtree(out)
+            bare = in_subprocess(Path(__file__), "feedparser", str(feed), "")
+            full = in_subprocess(Path(__file__), "split-parquet", str(feed), str(tmp / f"archive-{fmt}"))
+            tenth = in_subprocess(Path(__file__), "split-parquet", str(small_feed), str(tmp / f"archive-small-{fmt}"))
+            assert full["items"] == bare["items"] == len(items), (full, bare)
+            ratio = (full["items"] / full["seconds"]) / (bare["items"] / bare["seconds"])
+            memory = full["peak_mb"] / tenth["peak_mb"]
+            rows.append(row(f"feedparser.parse {fmt}", size_mb, bare, ""))
+            rows.append(row(f"split --store parquet {fmt}", size_mb, full, f"{ratio:.2f}"))
+            rows.append(row(f"  same, {small:,} articles", size_mb / 10, tenth, f"peak ×{memory:.2f}"))
+            results[fmt] = {"file_mb": size_mb, "feedparser": bare, "split_parquet": full, "split_parquet_tenth": tenth}
+        json_store = in_subprocess(Path(__file__), "split-json", str(tmp / "small.rss"), str(tmp / "docs"))
+        rows.append(row(f"split (JSON store + clusters) rss, {small:,}", 0, json_store, ""))
+        results["json_store_small"] = json_store
         print(table(rows, ["step", "file MB", "articles/s", "peak MB", "split/bare"]))
         save("split", {"articles": len(items), "results": results})
     finally:

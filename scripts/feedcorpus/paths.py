@@ -28,6 +28,11 @@ class ProjectPaths:
         return self.corpus / "documents"
 
     @property
+    def archive(self) -> Path:
+        """Parquet shards of documents, for archives (split --store parquet)."""
+        return self.corpus / "archive"
+
+    @property
     def predictions(self) -> Path:
         return self.corpus / "predictions"
 

@@ -28,6 +28,14 @@ from feedcorpus.paths import ProjectPaths
     help="Input format: RSS/Atom XML, or a tag-stripped WordPress feed dump; auto detects it.",
 )
 @click.option(
+    "--store",
+    type=click.Choice(["json", "parquet"]),
+    default="json",
+    show_default=True,
+    help="json: one file per document in corpus/documents (small, reviewable corpora); parquet: shards in "
+    "corpus/archive (archives of any size, streamed).",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help="Fail a feed whose XML is not well-formed instead of keeping the items it did not damage.",
@@ -37,7 +45,14 @@ from feedcorpus.paths import ProjectPaths
 @project_dir_option
 @reports_errors
 def split(
-    feeds: tuple[Path, ...], out: Path | None, fmt: str, strict: bool, dry_run: bool, quiet: bool, project_dir: Path
+    feeds: tuple[Path, ...],
+    out: Path | None,
+    fmt: str,
+    store: str,
+    strict: bool,
+    dry_run: bool,
+    quiet: bool,
+    project_dir: Path,
 ) -> None:
     """Split feed files into one JSON document per article.
 
@@ -48,8 +63,9 @@ def split(
     malformed XML may have cut short is not written (--strict fails the whole feed). An id taken by another
     article gets a hash suffix, so no document is ever overwritten by a different article. Documents that
     share wire copy (the same agency paragraphs, a near copy, a syndicated copy) get one `cluster`, reported
-    as "3 documents repeat wire copy of X"; release splits keep a cluster together. Exit 1 when a feed
-    yields no valid article.
+    as "3 documents repeat wire copy of X"; release splits keep a cluster together. With --store parquet,
+    documents go to Parquet shards in corpus/archive (same fields and ids; large feeds streamed, memory
+    flat; clusters are then computed by `select`). Exit 1 when a feed yields no valid article.
 
     \b
     Example:
@@ -59,17 +75,23 @@ def split(
     from tqdm import tqdm
 
     from feedcorpus.ingest.feeds import FeedFormat
-    from feedcorpus.ingest.split import split_feeds
+    from feedcorpus.ingest.split import Store, split_feeds
+    from feedcorpus.stores.archive import ArchiveStore
     from feedcorpus.stores.documents import DocumentSchema, JsonDocumentStore
 
     paths = ProjectPaths(project_dir)
-    out_dir = out or paths.documents
-    store = JsonDocumentStore(out_dir, DocumentSchema(paths.schema("document.schema.json")))
+    target: Store
+    if store == "parquet":
+        out_dir = out or paths.archive
+        target = ArchiveStore(out_dir)
+    else:
+        out_dir = out or paths.documents
+        target = JsonDocumentStore(out_dir, DocumentSchema(paths.schema("document.schema.json")))
     feed_format = None if fmt == "auto" else FeedFormat(fmt)
     with tqdm(total=len(feeds), unit="feed", disable=len(feeds) < 2 or None, file=sys.stderr) as bar:
         report = split_feeds(
             feeds,
-            store,
+            target,
             fmt=feed_format,
             dry_run=dry_run,
             strict=strict,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from feedcorpus.documents import Article
 from feedcorpus.errors import FeedError
+from feedcorpus.ingest.stream import STREAM_BYTES, StreamFailed, stream_xml
 from feedcorpus.ingest.wpdump import looks_like_dump, parse_dump
 from feedcorpus.ingest.xmlfeed import parse_xml
 
@@ -71,6 +73,24 @@ def read_feed_bytes(data: bytes, fmt: FeedFormat | None = None, *, strict: bool 
     if not articles and not problems:
         raise FeedError("no feed items found")
     return FeedRead(articles=articles, problems=problems, warnings=warnings)
+
+
+def read_feed_chunks(path: Path, fmt: FeedFormat | None = None, *, strict: bool = False) -> Iterator[FeedRead]:
+    """A feed in bounded chunks: large XML files are streamed (ingest.stream), the rest read whole."""
+    size = Path(path).stat().st_size if Path(path).is_file() else 0
+    if fmt is FeedFormat.WPDUMP or size <= STREAM_BYTES:
+        yield read_feed(path, fmt, strict=strict)
+        return
+    given = 0
+    try:
+        for batch in stream_xml(Path(path)):
+            given += len(batch.articles) + len(batch.problems)
+            yield FeedRead(batch.articles, batch.problems, batch.warnings)
+        return
+    except StreamFailed as exc:
+        skip = exc.items_read
+    whole = read_feed(path, fmt, strict=strict)  # feedparser recovers what it can from what the stream could not read
+    yield FeedRead(whole.articles[skip:], whole.problems, whole.warnings)
 
 
 def read_feed(path: Path, fmt: FeedFormat | None = None, *, strict: bool = False) -> FeedRead:

@@ -16,6 +16,7 @@ from feedcorpus.ingest.boilerplate import appeared_first, author_from_bio, is_bo
 
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _BLANK_LINES = re.compile(r"\n\s*\n")
+_MARKUP = re.compile(r"[<&]")  # text with neither needs no HTML parser
 
 
 def html_to_paragraphs(html: str) -> list[str]:
@@ -122,7 +123,9 @@ def _article(entry: Any, number: int, feed_title: str | None) -> Article:
             paragraphs.append(paragraph)
         elif (author := author_from_bio(paragraph)) is not None:
             authors.append(author)
-    summary = " ".join(p for p in html_to_paragraphs(entry.get("summary", "")) if is_boilerplate(p) is None)
+    raw_summary = entry.get("summary", "")
+    parts = html_to_paragraphs(raw_summary) if _MARKUP.search(raw_summary) else [" ".join(raw_summary.split())]
+    summary = " ".join(p for p in parts if p and is_boilerplate(p) is None)
     return Article(
         record=record,
         title=title,
@@ -154,7 +157,9 @@ def parse_xml(data: bytes) -> XmlRead:
     if (declared := _misdeclared_utf8(data)) is not None:
         headers = {"content-type": "application/xml; charset=utf-8"}  # RFC 3023: the transport's charset wins
         read.warnings.append(f"declares {declared} but its bytes are UTF-8; read as UTF-8")
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False, response_headers=headers)
+    # No sanitising: html_text keeps visible text only (scripts, styles and comments go), the same result for
+    # a sixth of the time feedparser spends sanitising HTML we never output.
+    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False, response_headers=headers)
     exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
     cut: dict[int, int] = {}
     if exc is not None:

@@ -135,6 +135,9 @@ class JsonDocumentStore:
             write_json(self.path(document.id), data)
         return Put.UPDATED if existed else Put.WRITTEN
 
+    def close(self) -> None:
+        """Nothing is buffered: every document is written when it is put."""
+
     def set_clusters(self, clusters: dict[str, str], *, dry_run: bool = False) -> list[str]:
         """Store each document's near-copy cluster; returns the ids whose cluster changed."""
         changed = []
