@@ -38,6 +38,7 @@ demo: studio
 	$(BIN)/feedcorpus preannotate
 	$(BIN)/feedcorpus studio start
 	$(BIN)/feedcorpus push
+	@echo "report: $$($(BIN)/feedcorpus report)"
 	$(BIN)/feedcorpus studio status
 
 lint: install
