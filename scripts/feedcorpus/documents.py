@@ -134,6 +134,36 @@ def doc_id(*, guid: str | None, url: str | None, title: str, published: str | No
     return "-".join(part for part in (site, tail, digest) if part)
 
 
+_NONE = bytes(8)
+
+
+def _hash8(value: str | None) -> bytes:
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest() if value else _NONE
+
+
+def fingerprint(document: Document) -> bytes:
+    """32 bytes standing in for a document in indexes that must stay small for archives of millions: 8 of
+    its text's sha256, then hashes of what `same_article` compares (guid, URL, title+date when it has neither).
+    """
+    anonymous = None if document.guid or document.url else f"{document.title}\x00{document.published or ''}"
+    sha = bytes.fromhex(document.sha256[:16]) if document.sha256 else _NONE
+    return sha + _hash8(document.guid) + _hash8(document.url) + _hash8(anonymous)
+
+
+def same_article(stored: bytes, other: bytes) -> bool:
+    """`Document.same_article` on fingerprints (a hash collision, 1 in 2^64, would merge two articles)."""
+    return any(stored[i : i + 8] != _NONE and stored[i : i + 8] == other[i : i + 8] for i in (8, 16, 24))
+
+
+def same_text(stored: bytes, other: bytes) -> bool:
+    return stored[:8] == other[:8]
+
+
+def has_text(stored: bytes, sha256: str | None) -> bool:
+    """Whether a fingerprint is of the text with this sha256 (predictions name the text they were made on)."""
+    return sha256 is not None and len(sha256) >= 16 and stored[:8] == bytes.fromhex(sha256[:16])
+
+
 def disambiguated(doc_id: str, identity: str) -> str:
     """The id for an article whose readable id is taken by another article: the same id plus a hash of its
     own guid/URL, so it is stable across runs (example-5 → example-5-1a2b3c4d)."""

@@ -25,6 +25,11 @@ class DocumentError(FeedcorpusError):
     """A document that does not satisfy the document schema."""
 
 
+class StoreError(FeedcorpusError):
+    """A store that cannot be read as a whole (a shard of another schema version, a file that is not Parquet):
+    never one item's problem, so it stops the run instead of skipping the item."""
+
+
 class SpanError(FeedcorpusError):
     """A span whose offsets, text or label are wrong."""
 

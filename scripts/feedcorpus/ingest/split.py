@@ -6,12 +6,13 @@ has seen (id, guid, URL), not the documents, so memory stays flat however long t
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from feedcorpus.documents import Document, disambiguated, make_document
+from feedcorpus.documents import Document, disambiguated, fingerprint, make_document, same_article
 from feedcorpus.errors import DocumentError, FeedError
 from feedcorpus.ingest.feeds import FeedFormat, FeedRead, read_feed_chunks
 from feedcorpus.nearcopies import cluster_documents
@@ -26,7 +27,9 @@ class Store(Protocol):
 
     def put(self, document: Document, *, dry_run: bool = False) -> Put: ...
 
-    def peek(self, doc_id: str) -> Document | None: ...
+    def holder(self, doc_id: str) -> bytes | None: ...
+
+    def describe(self, doc_id: str) -> str: ...
 
     def close(self) -> None: ...
 
@@ -49,61 +52,36 @@ class SplitReport:
         return len(self.written) + len(self.updated) + len(self.unchanged)
 
 
-@dataclass(frozen=True)
-class Identity:
-    """What tells articles apart, kept per id instead of the whole document."""
-
-    guid: str | None
-    url: str | None
-    title: str
-    published: str | None
-
-    @classmethod
-    def of(cls, document: Document) -> Identity:
-        return cls(document.guid, document.url, document.title, document.published)
-
-    def same_article(self, document: Document) -> bool:
-        return Document.same_article(document, _stub(self))  # one definition of "same article"
-
-
-def _stub(identity: Identity) -> Document:
-    return Document(
-        "", "", identity.url, identity.guid, identity.title, "", identity.published, None, [], "", 0, "", ""
-    )
-
-
 class RunIndex:
-    """The articles of one split run and the ids they hold, so that a duplicate is recognised and an id
-    taken by a different article (in this run or in the store) is never reused for another one."""
+    """The articles of one split run, so that a duplicate is recognised and an id held by a different article
+    (in this run or in the store) is never reused for another one.
+
+    It keeps an 8-byte hash per guid/URL (or title and date, for items with neither) and the id it was given,
+    nothing else: who holds an id is the store's to say, from a fingerprint (documents.fingerprint).
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.by_key: dict[str, str] = {}  # "guid:…" / "url:…" → doc id given in this run
-        self.by_id: dict[str, Identity] = {}
+        self.by_key: dict[bytes, str] = {}  # hash of "guid:…" / "url:…" / "title:…" → doc id given in this run
 
     @staticmethod
-    def _keys(document: Document) -> list[str]:
-        return [f"{kind}:{value}" for kind, value in (("guid", document.guid), ("url", document.url)) if value]
+    def _keys(document: Document) -> list[bytes]:
+        found = [(kind, value) for kind, value in (("guid", document.guid), ("url", document.url)) if value]
+        keys = found or [("title", f"{document.title}\x00{document.published or ''}")]
+        return [hashlib.blake2b(f"{k}:{v}".encode(), digest_size=8).digest() for k, v in keys]
 
     def duplicate_of(self, document: Document) -> str | None:
         """The id given earlier in this run to the same article, if any."""
-        for key in self._keys(document):
-            if key in self.by_key:
-                return self.by_key[key]
-        earlier = self.by_id.get(document.id)
-        return document.id if earlier is not None and earlier.same_article(document) else None
+        return next((self.by_key[key] for key in self._keys(document) if key in self.by_key), None)
 
     def claim(self, document: Document, warnings: list[str], *, where: str) -> Document:
         """The document under its own id, or a disambiguated one when that id belongs to another article."""
-        earlier = self.by_id.get(document.id)
-        stored = self.store.peek(document.id) if earlier is None else None
-        holder = earlier or (Identity.of(stored) if stored is not None else None)
-        if holder is not None and not holder.same_article(document):
+        held = self.store.holder(document.id)
+        if held is not None and not same_article(held, fingerprint(document)):
             new_id = disambiguated(document.id, document.identity)
-            other = holder.guid or holder.url
+            other = self.store.describe(document.id)
             warnings.append(f"{where}: id {document.id} belongs to another article ({other}); stored as {new_id}")
             document = document.renamed(new_id)
-        self.by_id[document.id] = Identity.of(document)
         for key in self._keys(document):
             self.by_key.setdefault(key, document.id)
         return document

@@ -15,13 +15,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from feedcorpus.documents import Document
-from feedcorpus.errors import DocumentError
+from feedcorpus.documents import Document, fingerprint, same_text
+from feedcorpus.errors import DocumentError, StoreError
 from feedcorpus.fileio import atomic_write_bytes, remove_stale_temporaries
 from feedcorpus.stores.documents import Put
 
@@ -41,6 +41,12 @@ ARROW_SCHEMA = pa.schema(
 IDENTITY_COLUMNS = ["id", "sha256", "guid", "url", "title", "published"]
 
 
+def _stub(row: dict[str, Any]) -> Document:
+    """A document with only the fields a fingerprint reads."""
+    return Document(row["id"], "", row["url"], row["guid"], row["title"], "", row["published"], None, [], "", 0,
+                    row["sha256"], "")  # fmt: skip
+
+
 def shard_paths(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("part-*.parquet") if SHARD.match(p.name)) if folder.is_dir() else []
 
@@ -50,25 +56,15 @@ def check_shard(path: Path) -> None:
     try:
         metadata = pq.read_schema(path).metadata or {}
     except (OSError, pa.ArrowException) as exc:
-        raise DocumentError(f"not a readable Parquet shard ({str(exc).splitlines()[0]})", path=path) from exc
+        raise StoreError(f"not a readable Parquet shard ({str(exc).splitlines()[0]})", path=path) from exc
     found = metadata.get(VERSION_KEY)
     if found != SCHEMA_VERSION:
         version = found.decode() if found else "none"
-        raise DocumentError(
+        raise StoreError(
             f"written with archive schema {version}, this feedcorpus reads {SCHEMA_VERSION.decode()}; "
             "re-split the feeds into a new archive folder",
             path=path,
         )
-
-
-class Known(NamedTuple):
-    """What the archive knows of a document without reading its text."""
-
-    sha256: str
-    guid: str | None
-    url: str | None
-    title: str
-    published: str | None
 
 
 class ArchiveStore:
@@ -78,7 +74,7 @@ class ArchiveStore:
         self.folder = Path(folder)
         self.shard_rows = shard_rows
         self._buffer: list[dict[str, Any]] = []
-        self._known: dict[str, Known] | None = None
+        self._known: dict[str, bytes] | None = None
         self.pending: list[Document] = []
 
     # reading -------------------------------------------------------------------------------------------
@@ -88,23 +84,27 @@ class ArchiveStore:
             check_shard(path)
         return found
 
-    def known(self) -> dict[str, Known]:
-        """id → (sha256, guid, url, title, published) of every document, read from those columns only."""
+    def known(self) -> dict[str, bytes]:
+        """id → fingerprint (documents.fingerprint: 32 bytes) of every document, from a few columns only.
+
+        This is all the archive keeps in memory per document while splitting, so that memory stays flat
+        (about 150 bytes a document with its id) however many documents there are.
+        """
         if self._known is None:
-            self._known = {}
+            known: dict[str, bytes] = {}
             for path in self.shards():
-                columns = pq.read_table(path, columns=IDENTITY_COLUMNS).to_pydict()
-                rows = zip(*(columns[c] for c in IDENTITY_COLUMNS), strict=True)
-                self._known.update((row[0], Known(*row[1:])) for row in rows)
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=10_000, columns=IDENTITY_COLUMNS):
+                    known.update((row["id"], fingerprint(_stub(row))) for row in batch.to_pylist())
+            self._known = known
         return self._known
 
     def batches(self, size: int = 1000) -> Iterator[list[Document]]:
         """Documents in bounded batches, shard by shard (the latest version of a document wins)."""
-        latest = {doc_id: known.sha256 for doc_id, known in self.known().items()}
+        known = self.known()
         for path in self.shards():
             for batch in pq.ParquetFile(path).iter_batches(batch_size=size):
                 docs = [Document.from_json(row) for row in batch.to_pylist()]
-                kept = [d for d in docs if latest.get(d.id) == d.sha256]
+                kept = [d for d in docs if d.id in known and same_text(known[d.id], fingerprint(d))]
                 if kept:
                     yield kept
 
@@ -122,24 +122,44 @@ class ArchiveStore:
         return sorted(self, key=lambda d: d.id)
 
     def get(self, doc_id: str) -> Document | None:
-        return next((d for d in self if d.id == doc_id), None) if doc_id in self.known() else None
+        return self.get_many([doc_id]).get(doc_id)
 
-    def peek(self, doc_id: str) -> Document | None:
-        """Who holds an id (guid, URL, title, date: what `same_article` compares), without reading texts."""
-        known = self.known().get(doc_id)
-        if known is None:
-            return None
-        return Document(
-            doc_id, "", known.url, known.guid, known.title, "", known.published, None, [], "", 0, known.sha256, ""
-        )
+    def get_many(self, ids: Iterable[str]) -> dict[str, Document]:
+        """The latest version of each of these documents, read with a filter on the id column."""
+        known = self.known()
+        wanted = sorted(set(ids) & known.keys())
+        found: dict[str, Document] = {}
+        for path in self.shards() if wanted else ():
+            for row in pq.read_table(path, filters=[("id", "in", wanted)]).to_pylist():
+                document = Document.from_json(row)
+                if same_text(known[document.id], fingerprint(document)):
+                    found[document.id] = document
+        return found
+
+    def fingerprints(self) -> dict[str, bytes]:
+        """id → fingerprint of every document, without reading a text."""
+        return dict(self.known())
+
+    def holder(self, doc_id: str) -> bytes | None:
+        """The fingerprint of the document that holds an id, if any (documents.same_article compares them)."""
+        return self.known().get(doc_id)
+
+    def describe(self, doc_id: str) -> str:
+        """The holder's guid or URL, for a message: read from the unwritten buffer or the shards (rare)."""
+        rows = [r for r in self._buffer if r["id"] == doc_id]
+        for path in reversed(shard_paths(self.folder)) if not rows else ():
+            rows = pq.read_table(path, columns=IDENTITY_COLUMNS, filters=[("id", "==", doc_id)]).to_pylist()
+            if rows:
+                break
+        return next((r["guid"] or r["url"] or r["title"] for r in rows[-1:]), doc_id)
 
     # writing -------------------------------------------------------------------------------------------
     def put(self, document: Document, *, dry_run: bool = False) -> Put:
         known = self.known()
-        before = known.get(document.id)
-        if before is not None and before.sha256 == document.sha256:
+        before, now = known.get(document.id), fingerprint(document)
+        if before is not None and same_text(before, now):
             return Put.UNCHANGED
-        known[document.id] = Known(document.sha256, document.guid, document.url, document.title, document.published)
+        known[document.id] = now
         if dry_run:
             self.pending.append(document)
         else:
@@ -164,8 +184,9 @@ class ArchiveStore:
         self.flush()
 
 
-def write_shard(path: Path, rows: Iterable[dict[str, Any]], schema: pa.Schema) -> None:
+def write_shard(path: Path, rows: Iterable[dict[str, Any]] | pa.Table, schema: pa.Schema) -> None:
     """One Parquet shard written whole or not at all (temporary sibling, fsync, rename)."""
+    table = rows.select(schema.names).cast(schema) if isinstance(rows, pa.Table) else None
     buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(list(rows), schema=schema), buffer, compression="zstd")
+    pq.write_table(table or pa.Table.from_pylist(list(rows), schema=schema), buffer, compression="zstd")
     atomic_write_bytes(path, buffer.getvalue())

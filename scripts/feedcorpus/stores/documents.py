@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import jsonschema
 
-from feedcorpus.documents import Document
+from feedcorpus.documents import Document, fingerprint
 from feedcorpus.errors import DocumentError
 from feedcorpus.fileio import read_json, remove_stale_temporaries, write_json
 
@@ -95,6 +95,13 @@ class JsonDocumentStore:
         path = self.path(doc_id)
         return _document(self._read(path), path) if path.exists() else None
 
+    def get_many(self, ids: Iterable[str]) -> dict[str, Document]:
+        return {doc_id: document for doc_id in ids if (document := self.get(doc_id)) is not None}
+
+    def fingerprints(self) -> dict[str, bytes]:
+        """id → fingerprint (documents.fingerprint) of every document."""
+        return {document.id: fingerprint(document) for document in self} if self.folder.is_dir() else {}
+
     def raw(self, doc_id: str) -> dict[str, Any] | None:
         """The stored JSON of a document, or None (also when the file is unreadable: it will be replaced)."""
         path = self.path(doc_id)
@@ -114,6 +121,15 @@ class JsonDocumentStore:
             return _document(data, self.path(doc_id))
         except DocumentError:
             return None
+
+    def holder(self, doc_id: str) -> bytes | None:
+        """The fingerprint of the document holding an id (written, or pending in a dry run), if any."""
+        held = next((d for d in reversed(self.pending) if d.id == doc_id), None) or self.peek(doc_id)
+        return fingerprint(held) if held is not None else None
+
+    def describe(self, doc_id: str) -> str:
+        held = next((d for d in reversed(self.pending) if d.id == doc_id), None) or self.peek(doc_id)
+        return (held.guid or held.url or held.title) if held is not None else doc_id
 
     def put(self, document: Document, *, dry_run: bool = False) -> Put:
         """Validate and store a document; an unchanged one is not rewritten (idempotent re-runs)."""
