@@ -18,7 +18,7 @@ export HF_DATASETS_OFFLINE := 1
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,ray]"
 	touch $@
 
 install: $(BIN)/.installed
@@ -57,6 +57,7 @@ docs: install
 bench: install studio
 	$(BIN)/python bench/bench_split.py
 	$(BIN)/python bench/bench_preannotate.py
+	$(BIN)/python bench/bench_ray.py
 	$(BIN)/python bench/bench_push.py
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/bench_quality.py

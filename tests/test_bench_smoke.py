@@ -28,6 +28,7 @@ def run(script: str, *args: str, out) -> subprocess.CompletedProcess[str]:
         ("bench_export.py", ["--tasks", "40"], "export"),
         ("bench_preannotate.py", ["--words", "3000", "--repeat", "1"], "preannotate"),
         ("bench_clusters.py", ["--articles", "300"], "clusters"),
+        ("bench_ray.py", ["--words", "3000"], "ray"),
     ],
 )
 def test_benchmark_runs_on_a_tiny_input(script, args, saved, tmp_path):

@@ -52,14 +52,34 @@ def label_schema(paths: ProjectPaths) -> LabelSchema:
     return load_label_schema(paths.schema("labels.yaml"))
 
 
-def corpus_documents(paths: ProjectPaths) -> list[Any]:
-    """The corpus's documents; an empty corpus is an error (nothing to annotate or push)."""
+def store_option(func: F) -> F:
+    return click.option(
+        "--store",
+        type=click.Choice(["auto", "json", "parquet"]),
+        default="auto",
+        show_default=True,
+        help="Where the documents are: corpus/documents (json) or the corpus/archive shards (parquet); auto "
+        "takes the archive when there is no documents folder.",
+    )(func)
+
+
+def document_store(paths: ProjectPaths, choice: str = "auto") -> Any:
+    """The project's document store, JSON folder or Parquet archive, behind one interface."""
+    from feedcorpus.stores.archive import ArchiveStore
     from feedcorpus.stores.documents import JsonDocumentStore
 
-    documents = JsonDocumentStore(paths.documents).documents()
+    if choice == "parquet" or (choice == "auto" and paths.archive.is_dir() and not paths.documents.is_dir()):
+        return ArchiveStore(paths.archive)
+    return JsonDocumentStore(paths.documents)
+
+
+def corpus_documents(paths: ProjectPaths, choice: str = "auto") -> list[Any]:
+    """The corpus's documents; an empty corpus is an error (nothing to annotate or push)."""
+    store = document_store(paths, choice)
+    documents = store.documents()
     if not documents:
-        raise DocumentError("no documents; run `feedcorpus split FEED…` first", path=paths.documents)
-    return documents
+        raise DocumentError("no documents; run `feedcorpus split FEED…` first", path=store.folder)
+    return list(documents)
 
 
 def local_studio(project_dir: Path) -> Any:

@@ -1,17 +1,22 @@
-"""The predictions store: one JSONL file per model version, one line per document.
+"""The predictions store: per model version, one JSONL file or a folder of Parquet shards.
 
-corpus/predictions/<model-version>.jsonl holds {doc_id, doc_sha256, model_version, spans}; the document's
-sha256 says which version of the text the spans were made for.
+corpus/predictions/<model-version>.jsonl holds {doc_id, doc_sha256, model_version, spans}, one line per
+document; corpus/predictions/<model-version>/part-NNNNNN.parquet holds the same records for archives (the
+Ray engine writes them, one shard per archive shard). The document's sha256 says which version of the text
+the spans were made for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from feedcorpus.errors import FeedcorpusError, SpanError
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from feedcorpus.errors import FeedcorpusError, SpanError, StoreError
 from feedcorpus.fileio import read_jsonl, write_jsonl
 from feedcorpus.spans import Span
 
@@ -56,24 +61,34 @@ class PredictionStore:
     def path(self, model_version: str) -> Path:
         return self.folder / f"{model_version}.jsonl"
 
+    def shard_folder(self, model_version: str) -> Path:
+        return self.folder / model_version
+
     def versions(self) -> list[str]:
-        return sorted(p.stem for p in self.folder.glob("*.jsonl")) if self.folder.is_dir() else []
+        if not self.folder.is_dir():
+            return []
+        files = {p.stem for p in self.folder.glob("*.jsonl")}
+        folders = {p.name for p in self.folder.iterdir() if p.is_dir() and any(p.glob("part-*.parquet"))}
+        return sorted(files | folders)
 
     def read_file(self, path: Path) -> dict[str, PredictionRecord]:
         """doc_id → record from a predictions file (empty when it does not exist)."""
-        if not path.exists():
-            return {}
-        try:
-            return {
-                record.doc_id: record
-                for number, data in enumerate(read_jsonl(path), 1)
-                for record in [PredictionRecord.from_json(data, where=f"line {number}")]
-            }
-        except (OSError, ValueError, FeedcorpusError) as exc:
-            raise FeedcorpusError(f"cannot read predictions ({exc})", path=path) from exc
+        return {record.doc_id: record for record in _jsonl_records(path)} if path.exists() else {}
 
-    def read(self, model_version: str) -> dict[str, PredictionRecord]:
-        return self.read_file(self.path(model_version))
+    def read(self, model_version: str, only: Collection[str] | None = None) -> dict[str, PredictionRecord]:
+        """doc_id → record of one model version (of the documents in `only`, when given)."""
+        if only is None and self.path(model_version).exists():
+            return self.read_file(self.path(model_version))
+        return {r.doc_id: r for r in self.records(model_version) if only is None or r.doc_id in only}
+
+    def records(self, model_version: str) -> Iterator[PredictionRecord]:
+        """The records one at a time (JSONL line by line, or shard by shard): for archives too big to hold."""
+        path = self.path(model_version)
+        if not path.exists() and self.shard_folder(model_version).is_dir():
+            yield from read_shards(self.shard_folder(model_version))
+            return
+        if path.exists():
+            yield from _jsonl_records(path)
 
     def spans(self, model_version: str) -> dict[str, list[Span]]:
         """doc_id → predicted spans of one model version (for scoring)."""
@@ -87,7 +102,7 @@ class PredictionStore:
     def choose(self, model_version: str | None) -> str:
         """The model version to use: the one asked for (it must exist), else the only one there is."""
         if model_version:
-            if not self.path(model_version).exists():
+            if model_version not in self.versions():
                 raise FeedcorpusError(
                     f"no predictions for model version {model_version!r}", path=self.path(model_version)
                 )
@@ -102,3 +117,54 @@ class PredictionStore:
         raise FeedcorpusError(
             f"several prediction sets ({', '.join(found)}); choose one with --predictions", path=self.folder
         )
+
+
+SCHEMA_VERSION = b"1"
+VERSION_KEY = b"feedcorpus.predictions_schema"
+SPAN = pa.struct(
+    [("start", pa.int64()), ("end", pa.int64()), ("label", pa.string()), ("text", pa.string()),
+     ("source", pa.string()), ("kb_id", pa.string())]
+)  # fmt: skip
+ARROW_SCHEMA = pa.schema(
+    [("doc_id", pa.string()), ("doc_sha256", pa.string()), ("model_version", pa.string()), ("spans", pa.list_(SPAN))],
+    metadata={VERSION_KEY: SCHEMA_VERSION},
+)
+
+
+def shard_rows(records: Iterable[PredictionRecord]) -> list[dict[str, Any]]:
+    """Records as Parquet rows (every span field present, kb_id null when unknown)."""
+    return [
+        {
+            "doc_id": r.doc_id,
+            "doc_sha256": r.doc_sha256,
+            "model_version": r.model_version,
+            "spans": [{**s.to_json(), "kb_id": s.kb_id} for s in r.spans],
+        }
+        for r in records
+    ]
+
+
+def _jsonl_records(path: Path) -> Iterator[PredictionRecord]:
+    try:
+        for number, data in enumerate(read_jsonl(path), 1):
+            yield PredictionRecord.from_json(data, where=f"line {number}")
+    except (OSError, ValueError, FeedcorpusError) as exc:
+        raise FeedcorpusError(f"cannot read predictions ({exc})", path=path) from exc
+
+
+def read_shards(folder: Path) -> Iterable[PredictionRecord]:
+    """Records from a folder of prediction shards; a shard of another schema version is refused."""
+    for path in sorted(folder.glob("part-*.parquet")):
+        try:
+            table = pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"not a readable Parquet shard ({str(exc).splitlines()[0]})", path=path) from exc
+        found = (table.schema.metadata or {}).get(VERSION_KEY)
+        if found != SCHEMA_VERSION:
+            version = found.decode() if found else "none"
+            raise StoreError(
+                f"written with predictions schema {version}, this feedcorpus reads {SCHEMA_VERSION.decode()}", path=path
+            )
+        for row in table.to_pylist():
+            spans = tuple(Span.from_json({k: v for k, v in span.items() if v is not None}) for span in row["spans"])
+            yield PredictionRecord(row["doc_id"], row["doc_sha256"], row["model_version"], spans)
