@@ -21,8 +21,10 @@ ALLOWED = {
     "annotate": {CORE, "stores"},
     "studio": {CORE, "stores"},
     "release": {CORE},
+    "engines": {CORE, "stores", "annotate"},
     "report": {CORE, "stores", "release"},
-    "cli": {CORE, "stores", "ingest", "annotate", "studio", "release", "report"},
+    "selection": {CORE},
+    "cli": {CORE, "stores", "ingest", "annotate", "studio", "release", "report", "engines", "selection"},
 }
 
 

@@ -33,6 +33,11 @@ class ProjectPaths:
         return self.corpus / "archive"
 
     @property
+    def selections(self) -> Path:
+        """Batches chosen by `feedcorpus select`, one file per round."""
+        return self.corpus / "selections"
+
+    @property
     def predictions(self) -> Path:
         return self.corpus / "predictions"
 

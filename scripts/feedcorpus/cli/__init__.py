@@ -18,6 +18,7 @@ from feedcorpus.cli.push import push
 from feedcorpus.cli.releases import diff, versions
 from feedcorpus.cli.report import report
 from feedcorpus.cli.review import adjudicate, disputes
+from feedcorpus.cli.select import select
 from feedcorpus.cli.split import split
 from feedcorpus.cli.studio import studio
 from feedcorpus.cli.train import train
@@ -29,7 +30,7 @@ def cli() -> None:
     """Turn news feeds into a gold-annotated NER corpus.
 
     \b
-    Pipeline:  split → preannotate → push (Label Studio) → annotate → export
+    Pipeline:  split → preannotate → [select] → push (Label Studio) → annotate → export
     Example:   feedcorpus split corpus/feeds/*.txt
     """
 
@@ -38,6 +39,7 @@ for command in (
     split,
     labels,
     preannotate,
+    select,
     studio,
     push,
     disputes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,7 +14,9 @@ from feedcorpus.cli.common import (
     local_studio,
     project_dir_option,
     reports_errors,
+    store_option,
 )
+from feedcorpus.errors import FeedcorpusError
 from feedcorpus.paths import ProjectPaths
 
 
@@ -40,7 +43,14 @@ from feedcorpus.paths import ProjectPaths
     is_flag=True,
     help="Delete duplicate tasks of a document that have no annotations (the oldest, or the annotated one, stays).",
 )
+@click.option(
+    "--selection",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Push exactly the documents of this file from `feedcorpus select` (with the predictions it scored).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be pushed; change nothing on the server.")
+@store_option
 @project_dir_option
 @reports_errors
 def push(
@@ -50,7 +60,9 @@ def push(
     batch_size: int,
     update_config: bool,
     dedupe: bool,
+    selection: Path | None,
     dry_run: bool,
+    store: str,
     project_dir: Path,
 ) -> None:
     """Push documents with their pre-annotations to Label Studio as tasks.
@@ -69,6 +81,7 @@ def push(
     Example:
       feedcorpus push
       feedcorpus push --project "Mali NER" --dry-run
+      feedcorpus push --selection corpus/selections/selection-001.json
     """
     from feedcorpus.labels import label_config_xml
     from feedcorpus.stores.predictions import PredictionStore
@@ -81,9 +94,13 @@ def push(
 
     paths = ProjectPaths(project_dir)
     schema = label_schema(paths)
-    documents = corpus_documents(paths)
-    store = PredictionStore(paths.predictions)
-    predictions = {} if no_predictions else store.read(store.choose(model_version))
+    if selection is not None:
+        documents, model_version = selected_documents(paths, selection, store, model_version)
+    else:
+        documents = corpus_documents(paths, store)
+    saved = PredictionStore(paths.predictions)
+    only = {d.id for d in documents}
+    predictions = {} if no_predictions else saved.read(saved.choose(model_version), only=only)
     connection = resolve_connection(local_studio(project_dir))
     report = stage.push(
         Studio(connection),
@@ -127,3 +144,28 @@ def push(
     if report.project_url:
         total = report.pushed + report.already_present
         click.echo(f"project: {report.project_url} ({total} tasks for annotators)")
+
+
+def selected_documents(
+    paths: ProjectPaths, file: Path, choice: str, model_version: str | None
+) -> tuple[list[Any], str | None]:
+    """The documents a selection names, exactly, from either store; each must still have the text it was
+    chosen on. Returns them with the model version to push (the one given, else the selection's)."""
+    from feedcorpus.cli.common import document_store
+    from feedcorpus.stores.selections import SelectionStore
+
+    chosen = SelectionStore.read(file)
+    store = document_store(paths, chosen.store if choice == "auto" else choice)
+    found = store.get_many(chosen.ids)
+    missing = [doc_id for doc_id in chosen.ids if doc_id not in found]
+    if missing:
+        raise FeedcorpusError(f"{len(missing)} selected documents are not in {store.folder}: {', '.join(missing[:5])}",
+                              path=file)  # fmt: skip
+    changed = [c.doc_id for c in chosen.documents if c.sha256 and found[c.doc_id].sha256 != c.sha256]
+    if changed:
+        raise FeedcorpusError(
+            f"{len(changed)} selected documents changed since they were chosen ({', '.join(changed[:5])}); "
+            "run `feedcorpus select` again",
+            path=file,
+        )
+    return [found[doc_id] for doc_id in chosen.ids], model_version or chosen.predictions or None
