@@ -48,6 +48,15 @@ def test_disagreement_is_the_spans_only_one_set_has():
     mine = spans(("Gao", "GPE"), ("Wagner", "ARMED_GROUP"))
     theirs = span_keys([mine[0], Span(mine[1].start, mine[1].end, "ORG", "Wagner")])
     assert features("d", "s", mine, known_names(["Gao", "Wagner"]), theirs).disagreements == 2
+    assert features("d", "s", mine, known_names([]), span_keys(reversed(mine))).disagreements == 0  # order-free
+    assert features("d", "s", mine, known_names([]), b"").disagreements == 2  # no prediction in the other set
+
+
+def test_compared_spans_are_held_in_eight_bytes_each():
+    many = [Span(i, i + 3, "GPE", "Gao") for i in range(0, 3000, 4)]
+    keys = span_keys(many + many)  # a duplicate span counts once
+    assert len(keys) == 8 * len(many)
+    assert features("d", "s", many[1:], known_names(["Gao"]), keys).disagreements == 1
 
 
 def chooser(pool, n, *, seed=0, random_count=0, groups=None, taken=(), sample=None):

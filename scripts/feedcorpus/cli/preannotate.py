@@ -66,13 +66,16 @@ def preannotate(
     schemas/actors.yaml and schemas/gazetteers/ (plus any schemas/patterns/*.jsonl), and the rules listed in
     schemas/guidelines.md. --model takes another pipeline, e.g. one made by `feedcorpus train`. Writes
     corpus/predictions/<model-version>.jsonl, one line per document with spans {start, end, text, label,
-    source: model|pattern|rule, kb_id for armed groups}. The model version names the pipeline and a hash of
-    the reference lists, label mapping and rules; re-running with nothing changed rewrites nothing.
+    source: model|pattern|rule, kb_id for armed groups}; with --engine ray, one Parquet shard per archive
+    shard in corpus/predictions/<model-version>/ (an interrupted run resumes with the shards not done). The
+    model version names the pipeline and a hash of the reference lists, label mapping and rules; re-running
+    with nothing changed rewrites nothing.
 
     \b
     Example:
       feedcorpus preannotate
       feedcorpus preannotate --model models/v1.0.0-1a2b3c4d --n-process 2
+      RAY_ADDRESS=auto feedcorpus preannotate --engine ray --concurrency 32
     """
     from tqdm import tqdm
 

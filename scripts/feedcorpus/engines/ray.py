@@ -53,7 +53,13 @@ class Annotator:
     """A Ray Data actor: builds the pipeline once, then annotates batch after batch."""
 
     def __init__(
-        self, model: str, patterns: list[dict[str, Any]], rules: bool, schema_text: str, model_version: str
+        self,
+        model: str,
+        patterns: list[dict[str, Any]],
+        rules: bool,
+        schema_text: str,
+        model_version: str,
+        batch_size: int = 32,
     ) -> None:
         from feedcorpus.labels import parse_label_schema
 
@@ -61,6 +67,7 @@ class Annotator:
         self.pipeline = load_pipeline(
             model, patterns=patterns, pattern_paths=[], schema=self.schema, rules=RULES if rules else ()
         )
+        self.batch_size = batch_size
         self.model_version = model_version  # the driver's: it hashes the reference files the actors never see
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
@@ -70,7 +77,7 @@ class Annotator:
         ]
         records = [
             PredictionRecord(doc.id, doc.sha256, self.model_version, tuple(spans))
-            for doc, spans in annotate(self.pipeline, documents, self.schema, batch_size=32)
+            for doc, spans in annotate(self.pipeline, documents, self.schema, batch_size=self.batch_size)
         ]
         rows = shard_rows(records)
         columns = {key: [row[key] for row in rows] for key in ("doc_id", "doc_sha256", "model_version", "spans")}
@@ -99,7 +106,7 @@ def preannotate_ray(
     rules: bool,
     schema: LabelSchema,
     concurrency: int = 2,
-    batch_size: int = 64,
+    batch_size: int = 32,
     on_shard: Callable[[Path], None] | None = None,
 ) -> RayReport:
     """Annotate every archive shard that has no prediction shard yet, in one Ray Data pipeline.
@@ -134,6 +141,7 @@ def preannotate_ray(
         "rules": rules,
         "schema_text": schema.source_text,
         "model_version": model_version,
+        "batch_size": batch_size,
     }
     context = ray.data.DataContext.get_current()
     context.target_max_block_size = block_bytes(sum(_text_bytes(p) for p in todo), concurrency)
@@ -146,7 +154,7 @@ def preannotate_ray(
         Annotator,
         fn_constructor_kwargs=constructor,
         compute=ray.data.ActorPoolStrategy(size=concurrency),
-        batch_size=batch_size,
+        batch_size=None,  # a whole block per call (block_bytes sizes them): no ragged tail batches
         batch_format="numpy",
         num_cpus=actor_cpus(cpus.get("CPU", 1.0), concurrency),
     )

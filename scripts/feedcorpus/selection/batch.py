@@ -46,7 +46,7 @@ def select_round(
     current: Mapping[str, bytes],  # id → fingerprint of every document in the store
     excluded: set[str],  # gold and earlier selections: never chosen
     known: frozenset[str],
-    compare: Mapping[str, frozenset[tuple[int, int, str]]] | None,
+    compare: Mapping[str, bytes] | None,  # id → span_keys of the second prediction set
     compare_name: str | None,
     texts: Callable[[set[str]], dict[str, tuple[str, int]]],  # ids → (text, body offset), for clustering
     taken_texts: Mapping[str, tuple[str, int]],  # texts of gold and earlier selections
@@ -72,7 +72,7 @@ def select_round(
             counts["already gold or selected"] += 1
             continue
         counts["eligible"] += 1
-        other = compare.get(record.doc_id, frozenset()) if compare is not None else None
+        other = compare.get(record.doc_id, b"") if compare is not None else None
         item = features(record.doc_id, record.doc_sha256, record.spans, known, other)
         tie = rank(seed, item.doc_id)
         heapq.heappush(best, (item.base_score, -tie, item.doc_id, item))
