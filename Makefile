@@ -62,6 +62,7 @@ bench: install studio
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/bench_quality.py
 	$(BIN)/python bench/bench_clusters.py
+	$(BIN)/python bench/bench_select.py
 
 clean:
 	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache

@@ -89,7 +89,7 @@ def select(
         compare = predictions.choose(compare)
         if compare == version:
             raise FeedcorpusError(f"--compare names the scored predictions themselves ({version})")
-        other = {doc_id: span_keys(spans) for doc_id, spans in predictions.spans(compare).items()}
+        other = {r.doc_id: span_keys(r.spans) for r in predictions.records(compare)}  # streamed: 8 bytes a span
     rounds = SelectionStore(paths.selections)
     earlier = rounds.selected()
     if len(earlier) + count > MAX_TASKS:
