@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Build the held-out test set ``articles.jsonl`` from the annotated sources in ``src/``.
+"""Build the unseen evaluation sets' ``articles.jsonl`` from the annotated sources in their ``src/``.
 
-Each source file ``src/NN-slug.md`` holds a small header (``key: value`` lines ended by ``---``), then the
-title and the paragraphs, separated by blank lines, with inline entity markup ``[[surface text|LABEL]]``.
+Two sets share this format and this script: the development set ``dev-unseen/`` (ids ``dev-NN-slug``) and
+the held-out test set ``test-unseen/`` (ids ``test-NN-slug``). Each source file ``src/NN-slug.md`` holds a
+small header (``key: value`` lines ended by ``---``), then the title and the paragraphs, separated by blank
+lines, with inline entity markup ``[[surface text|LABEL]]``.
 This script strips the markup, computes character offsets (Python ``str`` indices, end exclusive) into
 ``text = title + "\\n\\n" + "\\n\\n".join(paragraphs)``, validates every span and writes one JSON object per
 article, sorted by id.
 
 Usage, from the repository root::
 
-    python tests/data/test-unseen/build_testset.py           # (re)write articles.jsonl
-    python tests/data/test-unseen/build_testset.py --check   # exit 1 when articles.jsonl is stale
+    python tests/data/build_unseen.py                      # (re)write both sets' articles.jsonl
+    python tests/data/build_unseen.py test-unseen          # one set
+    python tests/data/build_unseen.py --check              # exit 1 when an articles.jsonl is stale
 
 Standard library only.
 """
@@ -28,10 +31,9 @@ from pathlib import Path
 from typing import TypedDict
 
 HERE = Path(__file__).resolve().parent
-SRC_DIR = HERE / "src"
-OUT_FILE = HERE / "articles.jsonl"
+SETS = {"dev-unseen": "dev", "test-unseen": "test"}  # folder → id prefix
 # The label set's single source of truth; checked against LABELS below when it is where we expect it.
-LABELS_YAML = HERE.parents[2] / "schemas" / "labels.yaml"
+LABELS_YAML = HERE.parents[1] / "schemas" / "labels.yaml"
 
 LABELS: tuple[str, ...] = (
     "PERSON",
@@ -74,12 +76,12 @@ class Article(TypedDict):
     entities: list[Entity]
 
 
-class HeldOutSetError(Exception):
+class UnseenSetError(Exception):
     """A source file is malformed or one of its spans breaks a rule; the message names file and span."""
 
 
-def _fail(path: Path, what: str) -> HeldOutSetError:
-    return HeldOutSetError(f"{path.name}: {what}")
+def _fail(path: Path, what: str) -> UnseenSetError:
+    return UnseenSetError(f"{path.name}: {what}")
 
 
 def parse_header(path: Path, lines: Sequence[str]) -> dict[str, str]:
@@ -162,7 +164,7 @@ def check_span(path: Path, text: str, entity: Entity) -> None:
         raise _fail(path, f"{name}: span cuts through a word")
 
 
-def parse_source(path: Path) -> Article:
+def parse_source(path: Path, prefix: str) -> Article:
     """Read one ``src/*.md`` file into an article with validated entity offsets."""
     lines = path.read_text(encoding="utf-8").splitlines()
     try:
@@ -171,7 +173,7 @@ def parse_source(path: Path) -> Article:
         raise _fail(path, "no '---' line after the header") from None
     header = parse_header(path, lines[:separator])
 
-    expected_id = f"test-{path.stem}"
+    expected_id = f"{prefix}-{path.stem}"
     if header["id"] != expected_id:
         raise _fail(path, f"id {header['id']!r} does not match the file name (expected {expected_id!r})")
     countries = [code.strip() for code in header["country"].split(",")]
@@ -239,20 +241,22 @@ def check_label_set(labels_yaml: Path = LABELS_YAML) -> None:
         return
     names = re.findall(r"^\s*-\s*name:\s*([A-Z_]+)\s*$", labels_yaml.read_text(encoding="utf-8"), re.MULTILINE)
     if tuple(names) != LABELS:
-        raise HeldOutSetError(f"{labels_yaml}: labels {names} differ from this script's {list(LABELS)}")
+        raise UnseenSetError(f"{labels_yaml}: labels {names} differ from this script's {list(LABELS)}")
 
 
-def load_articles(src_dir: Path = SRC_DIR) -> list[Article]:
-    """Parse and validate every source file, sorted by id."""
+def load_articles(folder: Path) -> list[Article]:
+    """Parse and validate every source file of one set (a folder named in SETS), sorted by id."""
     check_label_set()
+    src_dir = folder / "src"
     paths = sorted(src_dir.glob("*.md"))
     if not paths:
-        raise HeldOutSetError(f"{src_dir}: no source files")
-    articles = sorted((parse_source(path) for path in paths), key=lambda article: article["id"])
+        raise UnseenSetError(f"{src_dir}: no source files")
+    prefix = SETS[folder.name]
+    articles = sorted((parse_source(path, prefix) for path in paths), key=lambda article: article["id"])
     seen = Counter(article["id"] for article in articles)
     duplicates = [article_id for article_id, count in seen.items() if count > 1]
     if duplicates:
-        raise HeldOutSetError(f"duplicate ids: {', '.join(duplicates)}")
+        raise UnseenSetError(f"duplicate ids: {', '.join(duplicates)}")
     return articles
 
 
@@ -268,28 +272,38 @@ def label_counts(articles: Iterable[Article]) -> Counter[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", metavar="SET", help=f"{' or '.join(SETS)} [default: both]")
     parser.add_argument(
         "--check", action="store_true", help="do not write; exit 1 if articles.jsonl differs from what the sources give"
     )
     args = parser.parse_args(argv)
+    unknown = [name for name in args.sets if name not in SETS]
+    if unknown:
+        parser.error(f"unknown set {', '.join(unknown)} (the sets are {', '.join(SETS)})")
+    return max(build(HERE / name, check=args.check) for name in args.sets or SETS)
+
+
+def build(folder: Path, *, check: bool) -> int:
+    """Write (or with check, compare) one set's articles.jsonl; the exit code."""
+    out_file = folder / "articles.jsonl"
     try:
-        articles = load_articles()
-    except HeldOutSetError as error:
-        print(f"error: {error}", file=sys.stderr)
+        articles = load_articles(folder)
+    except UnseenSetError as error:
+        print(f"error: {folder.name}: {error}", file=sys.stderr)
         return 1
     rendered = render_jsonl(articles)
-    if args.check:
-        current = OUT_FILE.read_text(encoding="utf-8") if OUT_FILE.is_file() else None
+    if check:
+        current = out_file.read_text(encoding="utf-8") if out_file.is_file() else None
         if current != rendered:
             state = "missing" if current is None else "out of date"
-            print(f"error: {OUT_FILE} is {state}; run {Path(__file__).name} without --check", file=sys.stderr)
+            print(f"error: {out_file} is {state}; run {Path(__file__).name} without --check", file=sys.stderr)
             return 1
-        print(f"{OUT_FILE.name} is up to date ({len(articles)} articles)")
+        print(f"{folder.name}/{out_file.name} is up to date ({len(articles)} articles)")
         return 0
-    OUT_FILE.write_text(rendered, encoding="utf-8")
+    out_file.write_text(rendered, encoding="utf-8")
     counts = label_counts(articles)
     summary = ", ".join(f"{label} {counts[label]}" for label in LABELS)
-    print(f"wrote {OUT_FILE.name}: {len(articles)} articles, {sum(counts.values())} entities ({summary})")
+    print(f"wrote {folder.name}/{out_file.name}: {len(articles)} articles, {sum(counts.values())} entities ({summary})")
     return 0
 
 
