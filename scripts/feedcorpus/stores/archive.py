@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pyarrow as pa
@@ -136,9 +137,10 @@ class ArchiveStore:
                     found[document.id] = document
         return found
 
-    def fingerprints(self) -> dict[str, bytes]:
-        """id → fingerprint of every document, without reading a text."""
-        return dict(self.known())
+    def fingerprints(self) -> Mapping[str, bytes]:
+        """id → fingerprint of every document, without reading a text: a read-only view, not a copy (an
+        archive of a million documents holds this once)."""
+        return MappingProxyType(self.known())
 
     def holder(self, doc_id: str) -> bytes | None:
         """The fingerprint of the document that holds an id, if any (documents.same_article compares them)."""

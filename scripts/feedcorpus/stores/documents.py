@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -98,7 +98,7 @@ class JsonDocumentStore:
     def get_many(self, ids: Iterable[str]) -> dict[str, Document]:
         return {doc_id: document for doc_id in ids if (document := self.get(doc_id)) is not None}
 
-    def fingerprints(self) -> dict[str, bytes]:
+    def fingerprints(self) -> Mapping[str, bytes]:
         """id → fingerprint (documents.fingerprint) of every document."""
         return {document.id: fingerprint(document) for document in self} if self.folder.is_dir() else {}
 
