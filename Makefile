@@ -13,7 +13,7 @@ FEED := corpus/feeds/thedefensepost-mali-2024.txt
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo test install studio browser lint docs bench clean
+.PHONY: demo test install studio browser lint docs bench clean datasets-min
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# The lowest `datasets` pyproject.toml allows, beside the venv (not in it): a test loads every release with it.
+DATASETS_MIN := $(VENV)/datasets-min
+$(DATASETS_MIN)/.installed: pyproject.toml
+	$(BIN)/pip install --quiet --no-deps --upgrade --target $(DATASETS_MIN) "datasets==$$(sed -n 's/.*"datasets>=\([0-9.]*\),.*/\1/p' pyproject.toml)"
+	touch $@
+
+datasets-min: $(DATASETS_MIN)/.installed
 
 # Label Studio is a service in its own environment, not a library dependency of the toolkit.
 studio: install
@@ -46,7 +54,7 @@ lint: install
 	$(BIN)/ruff format --check scripts tests bench
 	$(BIN)/mypy
 
-test: install studio browser lint
+test: install studio browser lint datasets-min
 	$(BIN)/python -m pytest
 
 # The README's command reference is generated from the commands' --help (a test checks it is current).

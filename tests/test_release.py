@@ -85,7 +85,18 @@ def snapshot(count: int = 5) -> bytes:
 
 
 def build(data: bytes | None = None, version: str = "1.0.0", **kwargs) -> Built:
+    """The crafted snapshot has one span inside a token ("Volley" in "Volleys"): let it through, widened."""
+    kwargs.setdefault("allow_expanded", True)
     return release.build(data or snapshot(), version=version, schema=SCHEMA, actors=ACTORS, **kwargs)
+
+
+def test_a_span_inside_a_token_is_refused_unless_allowed():
+    with pytest.raises(ReleaseError, match=re.escape("1 gold spans do not fall on token boundaries")) as caught:
+        build(allow_expanded=False)
+    assert caught.value.details == [
+        f"site-002: 'Volley' [{TEXTS[2].index('Volley')}:{TEXTS[2].index('Volley') + 6}) EVENT"
+    ]
+    assert "Spans widened to token boundaries: 1 (released with --allow-expanded" in build().files["README.md"].decode()
 
 
 def test_tags_are_iob2_and_a_misaligned_span_is_expanded_not_dropped():
@@ -178,13 +189,16 @@ def test_published_release_loads_in_datasets_pandas_polars_and_duckdb(tmp_path):
     assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()) == sorted(
         [
             "README.md",
+            "LICENSE.md",
             "gold.parquet",
             "manifest.json",
             "source/label-studio-export.json",
             "source/actors.yaml",
             *[f"data/{s}-00000-of-00001.parquet" for s in ("train", "validation", "test")],
+            *[f"sentences/{s}-00000-of-00001.parquet" for s in ("train", "validation", "test")],
             *[f"spacy/{s}.spacy" for s in ("train", "dev", "test")],
             *[f"conll/{s}.txt" for s in ("train", "validation", "test")],
+            *[f"conll/{s}.ids.txt" for s in ("train", "validation", "test")],
         ]
     )
     manifest = json.loads((target / "manifest.json").read_text())
@@ -294,17 +308,19 @@ def test_export_command_from_file(tmp_path, project):
     snap = tmp_path / "snapshot.json"
     snap.write_bytes(snapshot())
     runner = CliRunner()
-    dry = runner.invoke(
-        cli, ["export", "--version", "1.0.0", "--from-file", str(snap), "--dry-run", "--project-dir", str(project)]
-    )
-    assert dry.exit_code == 0, dry.output
-    assert dry.stdout.startswith("would write") and not (project / "annotations").exists()
-    done = runner.invoke(cli, ["export", "--version", "1.0.0", "--from-file", str(snap), "--project-dir", str(project)])
-    assert done.exit_code == 0, done.output
-    assert "5 documents" in done.stdout and "1 spans expanded" in done.stdout
-    again = runner.invoke(
+    refused = runner.invoke(
         cli, ["export", "--version", "1.0.0", "--from-file", str(snap), "--project-dir", str(project)]
     )
+    assert refused.exit_code == 1 and "do not fall on token boundaries" in refused.stderr
+    assert "--allow-expanded" in refused.stderr and not (project / "annotations").exists()
+    args = ["export", "--version", "1.0.0", "--from-file", str(snap), "--allow-expanded", "--project-dir", str(project)]
+    dry = runner.invoke(cli, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.startswith("would write") and not (project / "annotations").exists()
+    done = runner.invoke(cli, args)
+    assert done.exit_code == 0, done.output
+    assert "5 documents" in done.stdout and "1 spans expanded" in done.stdout
+    again = runner.invoke(cli, args)
     assert again.exit_code == 1 and "immutable" in again.stderr
     evaluated = runner.invoke(cli, ["evaluate", "--against", "1.0.0", "--json", "--project-dir", str(project)])
     assert evaluated.exit_code == 0

@@ -78,13 +78,27 @@ def test_docbin_keeps_the_gold_entities():
     assert [(e.text, e.label_) for e in doc.ents] == list(pieces)
 
 
-def test_folds_cover_every_document_once_and_are_deterministic():
-    docs = [GoldDoc(f"d{i}", "x", (), "train") for i in range(7)]
-    folds = folds_of(docs, 3, seed=1)
+def test_folds_cover_every_document_once_keep_clusters_whole_and_are_deterministic():
+    clusters = ["a", "a", "a", "b", "c", "c", "d", "e", "f"]  # d0-d2 and d4-d5 share wire copy
+    docs = [GoldDoc(f"d{i}", "x", (), "train", cluster) for i, cluster in enumerate(clusters)]
+    folds = folds_of(docs, 3)
     held_out = [d.id for _, test in folds for d in test]
     assert sorted(held_out) == sorted(d.id for d in docs) and len(folds) == 3
-    assert folds == folds_of(docs, 3, seed=1) and folds != folds_of(docs, 3, seed=2)
+
+    def held_out_sets(found):
+        return sorted(sorted(d.id for d in test) for _, test in found)
+
+    assert held_out_sets(folds) == held_out_sets(folds_of(list(reversed(docs)), 3))  # input order does not matter
     assert all(not {d.id for d in train} & {d.id for d in test} for train, test in folds)
+    for train, test in folds:  # no cluster on both sides
+        assert not {d.cluster for d in train} & {d.cluster for d in test}
+    assert sorted(len(test) for _, test in folds) == [3, 3, 3]  # the largest cluster first, to the smallest fold
+
+
+def test_a_release_with_a_fold_column_is_cross_validated_with_exactly_those_folds():
+    docs = [GoldDoc(f"d{i}", "x", (), "train", f"c{i}", fold=i % 2) for i in range(4)]
+    assert [[d.id for d in test] for _, test in folds_of(docs, None)] == [["d0", "d2"], ["d1", "d3"]]
+    assert len(folds_of(docs, 4)) == 4  # another k asked for: grouped folds over the clusters
 
 
 def test_train_then_preannotate_with_the_trained_pipeline(tiny_project):
@@ -92,7 +106,7 @@ def test_train_then_preannotate_with_the_trained_pipeline(tiny_project):
     args = ["train", "--release", "1.0.0", "--epochs", "2", "--folds", "2", "--project-dir", str(tiny_project)]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert "2-fold cross-validation over 6 documents (pooled):" in result.stdout
+    assert "2-fold cross-validation over 6 documents, folds grouped by near-copy cluster" in result.stdout
     (model,) = (tiny_project / "models").iterdir()
     assert model.name.startswith("v1.0.0-") and (model / "meta.json").exists()
     assert (model / "training" / "corpus" / "train.spacy").exists() and (model / "training" / "config.cfg").exists()
@@ -103,6 +117,9 @@ def test_train_then_preannotate_with_the_trained_pipeline(tiny_project):
     assert "ARMED_GROUP" in spacy.load(model).get_pipe("ner").labels
     report = json.loads((model / "training" / "report.json").read_text())
     assert report["cross_validated"]["folds"] == 2 and "overall" in report["cross_validated"]["scores"]
+    folds = json.loads((model / "training" / "folds.json").read_text())
+    assert sorted(folds) == [f"tiny-{n}" for n in range(1, 7)] and set(folds.values()) == {0, 1}
+    assert folds == report["cross_validated"]["fold_of"]
 
     again = runner.invoke(cli, args)
     assert again.exit_code == 0 and "already trained" in again.stdout

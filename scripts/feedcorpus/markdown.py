@@ -18,3 +18,18 @@ def md(value: object) -> str:
     text = _BREAKS.sub(" ", str(value)).strip()
     text = _SPECIAL.sub(r"\\\1", text)
     return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code(value: object) -> str:
+    """An inline code span of an untrusted value: CommonMark takes its content literally (backslash escapes
+    would show), so it is fenced by more backticks than the longest run inside it and padded when needed."""
+    text = _BREAKS.sub(" ", str(value)).strip()
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def cell(markdown: str) -> str:
+    """Markdown made safe inside a GFM table cell: a pipe ends the cell even inside a code span."""
+    return markdown.replace("|", "\\|")

@@ -4,12 +4,12 @@ The release's documents become DocBin files (train/dev/test, as spaCy reads them
 `training_config`, and `spacy.training` initialises and trains it. The result is a pipeline folder under
 models/, named with the release and a config hash; its meta says what it was trained from. Quality is
 measured on data the model did not see: the release's test split, and k-fold cross-validation over
-documents (releases are small). Deterministic for a given seed.
+whole near-copy clusters (releases are small; folds over documents leak wire copy), with the fold of every
+document written to training/folds.json so the figure can be audited. Deterministic for a given seed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import tempfile
@@ -36,6 +36,8 @@ class GoldDoc:
     text: str
     spans: tuple[Span, ...]
     split: str
+    cluster: str = ""  # near-copy cluster (release format ≥ 2); "" = the document alone
+    fold: int | None = None  # the release's grouped fold (format 3)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class TrainSettings:
     base: str = DEFAULT_MODEL
     seed: int = 0
     epochs: int = 30
-    folds: int = 5
+    folds: int | None = None  # None: the release's own folds (format 3), else 5 grouped by cluster
     rehearsal: bool = True
 
 
@@ -56,6 +58,7 @@ class TrainReport:
     held_out_documents: int = 0
     cross_validated: dict[str, metrics.Score] = field(default_factory=dict)
     folds: int = 0
+    fold_of: dict[str, int] = field(default_factory=dict)  # the fold each document was held out in
     seconds: float = 0.0
     reused: bool = False
 
@@ -75,11 +78,18 @@ def docbin(docs: list[GoldDoc]) -> Any:
     return bin_
 
 
-def folds_of(docs: list[GoldDoc], k: int, seed: int) -> list[tuple[list[GoldDoc], list[GoldDoc]]]:
-    """k (train, held-out) pairs over documents, assigned by a seeded hash of the id: deterministic."""
-    k = max(2, min(k, len(docs)))
-    order = sorted(docs, key=lambda d: hashlib.sha256(f"{seed}:{d.id}".encode()).hexdigest())
-    return [([d for i, d in enumerate(order) if i % k != f], order[f::k]) for f in range(k)]
+def folds_of(docs: list[GoldDoc], k: int | None) -> list[tuple[list[GoldDoc], list[GoldDoc]]]:
+    """(train, held-out) pairs over whole near-copy clusters: the release's `fold` column when it has one and
+    no other k is asked for, else `folds.grouped_folds` over the clusters (a document without a
+    cluster is its own). Two copies of one story are never on both sides."""
+    from feedcorpus.folds import FOLDS, grouped_folds
+
+    if k is None and docs and all(d.fold is not None for d in docs):
+        fold = {d.id: int(d.fold or 0) for d in docs}
+    else:
+        fold = grouped_folds({d.id: d.cluster or d.id for d in docs}, k or FOLDS)
+    numbers = sorted(set(fold.values()))
+    return [([d for d in docs if fold[d.id] != f], [d for d in docs if fold[d.id] == f]) for f in numbers]
 
 
 def general_texts() -> list[str]:
@@ -168,7 +178,8 @@ def train(
     report = TrainReport(name, target, "")
     with tempfile.TemporaryDirectory(prefix="feedcorpus-train-") as tmp:
         fold_scores = []
-        for number, (fold_train, held_out) in enumerate(folds_of(docs, settings.folds, settings.seed), 1):
+        for number, (fold_train, held_out) in enumerate(folds_of(docs, settings.folds), 1):
+            report.fold_of.update({d.id: number - 1 for d in held_out})
             model = fit(fold_train, [], Path(tmp) / f"fold-{number}", settings, silver)
             fold_scores.append(score(model, held_out, schema))
             if on_progress:
@@ -182,6 +193,7 @@ def train(
         report.model_version = _publish(final, Path(tmp) / "final", target, release, settings, schema)
     report.seconds = time.perf_counter() - started
     write_json(target / "training" / "report.json", _report_json(report, settings))
+    write_json(target / "training" / "folds.json", dict(sorted(report.fold_of.items())))
     return report
 
 
@@ -223,6 +235,8 @@ def _report_json(report: TrainReport, settings: TrainSettings) -> dict[str, Any]
         },
         "cross_validated": {
             "folds": report.folds,
+            "grouped_by": "near-copy cluster",
+            "fold_of": dict(sorted(report.fold_of.items())),
             "scores": {k: s.to_json() for k, s in report.cross_validated.items()},
         },
     }

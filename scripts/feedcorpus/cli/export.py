@@ -36,6 +36,12 @@ from feedcorpus.paths import ProjectPaths
     help="What to do with a task whose annotations disagree and none is ground truth.",
 )
 @click.option("--note", default="", help="A line for the changelog entry.")
+@click.option(
+    "--allow-expanded",
+    is_flag=True,
+    help="Release gold spans that do not fall on token boundaries, widened to whole tokens (counted in the card); "
+    "without it such a release is refused.",
+)
 @click.option("--dry-run", is_flag=True, help="Build and report, write nothing.")
 @click.option("-v", "--verbose", is_flag=True, help="List every problem found in the annotations, not only the first.")
 @project_dir_option
@@ -46,6 +52,7 @@ def export(
     title: str | None,
     on_disagreement: str,
     note: str,
+    allow_expanded: bool,
     dry_run: bool,
     verbose: bool,
     project_dir: Path,
@@ -65,7 +72,8 @@ def export(
       feedcorpus export --version 1.0.0
       feedcorpus export --version 1.0.1 --from-file annotations/v1.0.0/source/label-studio-export.json --dry-run
     """
-    from feedcorpus.release.build import build
+    from feedcorpus.release.build import GOLD_PATH, build
+    from feedcorpus.release.compare import changes_since
     from feedcorpus.release.store import ReleaseStore
 
     paths = ProjectPaths(project_dir)
@@ -83,6 +91,7 @@ def export(
             guidelines=paths.schema("guidelines.md").read_text("utf-8"),
             settings=card_settings(paths),
             actors=project_actors(paths),
+            allow_expanded=allow_expanded,
         )
     except ReleaseError as exc:
         if snapshot_file is not None and exc.path is None:
@@ -99,7 +108,9 @@ def export(
     docs = stats.documents
     target = paths.annotations / built.version
     if not dry_run:
-        target = store.publish(built, schema, note=note)
+        latest = store.releases()[-1][1] if store.releases() else None
+        changes = changes_since(latest, built.rows, built.files[GOLD_PATH])
+        target = store.publish(built, schema, note=note, changes=changes)
     click.echo(
         f"{'would write' if dry_run else 'wrote'} {target}: {len(built.rows)} documents "
         f"(train {docs['train']}, validation {docs['validation']}, test {docs['test']}), "

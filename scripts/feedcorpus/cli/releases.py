@@ -73,7 +73,7 @@ def versions(rebuild: bool, project_dir: Path) -> None:
 @project_dir_option
 @reports_errors
 def diff(old: str, new: str, as_json: bool, project_dir: Path) -> None:
-    """Show documents added/removed and spans changed between two releases.
+    """Show what changed between two releases: columns, split moves, actor ids, documents and spans.
 
     \b
     Example:
@@ -91,6 +91,15 @@ def diff(old: str, new: str, as_json: bool, project_dir: Path) -> None:
         f"documents added: {len(result.added_documents)}, removed: {len(result.removed_documents)}, "
         f"changed: {len(result.changed_documents)}"
     )
+    for column in result.added_columns:
+        click.echo(f"+ column {column}")
+    for column in result.removed_columns:
+        click.echo(f"- column {column}")
+    if result.moves:
+        click.echo(f"split moves: {len(result.moves)}")
+    kb_changes = sum(len(found) for found in result.kb_ids.values())
+    if kb_changes:
+        click.echo(f"kb_id changes: {kb_changes} entities in {len(result.kb_ids)} documents")
     for doc_id in result.added_documents:
         click.echo(f"+ {doc_id}")
     for doc_id in result.removed_documents:
@@ -103,3 +112,9 @@ def diff(old: str, new: str, as_json: bool, project_dir: Path) -> None:
             click.echo(f"    - [{span.start}:{span.end}) {span.label} {span.text!r}")
         if change.split:
             click.echo(f"    split {change.split[0]} → {change.split[1]}")
+        for kb in result.kb_ids.get(doc_id, []):
+            click.echo(f"    kb_id [{kb.span.start}:{kb.span.end}) {kb.span.text!r}: {kb.old} → {kb.new}")
+    for doc_id in sorted(set(result.kb_ids) - set(result.changed_documents)):
+        click.echo(f"~ {doc_id}")
+        for kb in result.kb_ids[doc_id]:
+            click.echo(f"    kb_id [{kb.span.start}:{kb.span.end}) {kb.span.text!r}: {kb.old} → {kb.new}")

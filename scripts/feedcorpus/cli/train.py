@@ -25,7 +25,10 @@ from feedcorpus.paths import ProjectPaths
     "--epochs", type=click.IntRange(1, 500), default=30, show_default=True, help="Passes over the training documents."
 )
 @click.option(
-    "--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="k for cross-validation over documents."
+    "--folds",
+    type=click.IntRange(2, 20),
+    default=None,
+    help="k for cross-validation over whole near-copy clusters [default: the release's own `fold` column, else 5].",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same model.")
 @click.option(
@@ -38,7 +41,7 @@ def train(
     version: str | None,
     base: str | None,
     epochs: int,
-    folds: int,
+    folds: int | None,
     seed: int,
     no_rehearsal: bool,
     force: bool,
@@ -47,9 +50,11 @@ def train(
     """Fine-tune the default pipeline's ner on a gold release with spaCy's own training.
 
     Starts from the base pipeline's ner weights, adds ARMED_GROUP, and rehearses the base model's own
-    predictions on raw text at every step (corpus documents outside the release, else the release's
-    training texts) so it does not forget what it knew. Prints per-label P/R/F1 on the release's test split
-    and a k-fold cross-validation over documents. Writes models/<release>-<config hash>/ (git-ignored), a
+    predictions on raw text at every step (the corpus documents outside the release, plus spaCy's English
+    example sentences) so it does not forget what it knew. Prints per-label P/R/F1 on the release's test split
+    and a k-fold cross-validation over whole near-copy clusters (the release's `fold` column from format 3), so
+    no wire copy is on both sides; the fold of every document goes to training/folds.json. Writes
+    models/<release>-<config hash>/ (git-ignored), a
     pipeline folder for `feedcorpus preannotate --model`, with its DocBin corpus and config under training/
     for anyone who wants to train with spaCy directly.
 
@@ -62,7 +67,7 @@ def train(
 
     from feedcorpus import metrics
     from feedcorpus.annotate.pipeline import DEFAULT_MODEL
-    from feedcorpus.annotate.train import GoldDoc, TrainSettings
+    from feedcorpus.annotate.train import GoldDoc, TrainSettings, folds_of
     from feedcorpus.annotate.train import train as stage
     from feedcorpus.release.compare import gold_rows
     from feedcorpus.release.store import ReleaseStore
@@ -71,14 +76,14 @@ def train(
     paths = ProjectPaths(project_dir)
     schema = label_schema(paths)
     release_dir = ReleaseStore(paths.annotations).release_dir(version)
-    docs = [GoldDoc(r.id, r.text, tuple(r.entities), r.split) for r in gold_rows(release_dir)]
+    docs = [GoldDoc(r.id, r.text, tuple(r.entities), r.split, r.cluster, r.fold) for r in gold_rows(release_dir)]
     in_release = {d.id for d in docs}
     others = JsonDocumentStore(paths.documents).documents() if paths.documents.is_dir() else []
     rehearsal = [p for d in others if d.id not in in_release for p in d.text.split("\n\n")]
     settings = TrainSettings(
         base=base or DEFAULT_MODEL, seed=seed, epochs=epochs, folds=folds, rehearsal=not no_rehearsal
     )
-    with tqdm(total=min(folds, len(docs)) + 1, unit="model", file=sys.stderr, disable=None) as bar:
+    with tqdm(total=len(folds_of(docs, folds)) + 1, unit="model", file=sys.stderr, disable=None) as bar:
         report = stage(
             docs,
             paths.root / "models",
@@ -97,7 +102,10 @@ def train(
                 f"test split of {release_dir.name} ({report.held_out_documents} documents), trained model alone:"
             )
             click.echo(metrics.table(report.held_out))
-        click.echo(f"\n{report.folds}-fold cross-validation over {len(docs)} documents (pooled):")
+        click.echo(
+            f"\n{report.folds}-fold cross-validation over {len(docs)} documents, folds grouped by near-copy cluster "
+            "(pooled; folds in training/folds.json):"
+        )
         click.echo(metrics.table(report.cross_validated))
         click.echo(f"\ntrained in {report.seconds:.0f} s")
     click.echo(f"model: {report.path} ({report.model_version})")

@@ -40,7 +40,10 @@ DEFAULTS: dict[str, Any] = {
 def template_sha256() -> str:
     """The card's template is this module and its sections: a change to either excuses the card (only) from
     byte-identical rebuilds."""
-    return sha256_bytes(Path(__file__).read_bytes() + Path(card_sections.__file__).read_bytes())
+    from feedcorpus.release import card_dataset
+
+    parts = (Path(__file__), Path(card_sections.__file__), Path(card_dataset.__file__))
+    return sha256_bytes(b"".join(path.read_bytes() for path in parts))
 
 
 def size_category(count: int) -> str:
@@ -58,34 +61,58 @@ def guidelines_summary(guidelines: str) -> list[str]:
     return [re.sub(r"\s+", " ", m) for m in re.findall(r"^\d+\. \*\*(.+?)\*\*", section.group(1), flags=re.M)]
 
 
-def header(built: Built, settings: dict[str, Any], hf_features: Any) -> str:
-    """The YAML header, through DatasetCardData and the `datasets` helpers for configs and dataset_info."""
-    from datasets import DatasetInfo, SplitDict, SplitInfo
+def header(built: Built, settings: dict[str, Any], hf_features: Any, schema: LabelSchema | None = None) -> str:
+    """The YAML header, through DatasetCardData and the `datasets` helpers for configs and dataset_info.
+
+    From format 3: the `sentences` configuration beside `default`, languages and multilinguality from the
+    rows, and the licence as the Hub reads it (`other` with a name and a link when texts and annotations
+    carry different rights)."""
+    from datasets import DatasetInfo
     from datasets.info import DatasetInfosDict
     from datasets.utils.metadata import MetadataConfigs
     from huggingface_hub import DatasetCardData
 
     docs = built.stats.documents
     present = [s for s in SPLITS if docs[s]]
+    v3 = built.release_format >= 3
+    languages = sorted({str(r["language"]) for r in built.rows}) if v3 else settings["language"]
+    licence = {"license": settings["license"]}
+    if v3 and settings["license"] == "other":
+        licence.update(license_name=settings.get("license_name", "other"), license_link="LICENSE.md")
     data = DatasetCardData(
         pretty_name=settings["pretty_name"],
-        license=settings["license"],
-        language=settings["language"],
+        **licence,
+        language=languages,
         task_categories=["token-classification"],
         task_ids=["named-entity-recognition"],
         annotations_creators=settings["annotations_creators"],
         language_creators=["found"],
-        multilinguality=["monolingual"],
+        multilinguality=["multilingual" if len(languages) > 1 else "monolingual"],
         source_datasets=["original"],
         size_categories=[size_category(built.stats.total_documents)],
     )
-    files = [{"split": s, "path": f"data/{s}-*.parquet"} for s in present]
-    MetadataConfigs({"default": {"data_files": files}}).to_dataset_card_data(data)
+    configs = {"default": {"data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in present]}}
+    infos = {"default": DatasetInfo(features=hf_features, splits=_split_infos(present, built.stats.split_bytes, docs))}
+    if v3 and schema is not None:
+        from feedcorpus.release.parquet import sentence_features
+
+        configs["sentences"] = {"data_files": [{"split": s, "path": f"sentences/{s}-*.parquet"} for s in present]}
+        infos["sentences"] = DatasetInfo(
+            features=sentence_features(schema),
+            splits=_split_infos(present, built.stats.sentence_bytes, built.stats.sentences),
+        )
+    MetadataConfigs(configs).to_dataset_card_data(data)
+    DatasetInfosDict(infos).to_dataset_card_data(data)
+    return str(data.to_yaml())
+
+
+def _split_infos(present: list[str], sizes: dict[str, int], counts: dict[str, int]) -> Any:
+    from datasets import SplitDict, SplitInfo
+
     splits = SplitDict()
     for s in present:
-        splits.add(SplitInfo(name=s, num_bytes=built.stats.split_bytes[s], num_examples=docs[s]))
-    DatasetInfosDict({"default": DatasetInfo(features=hf_features, splits=splits)}).to_dataset_card_data(data)
-    return str(data.to_yaml())
+        splits.add(SplitInfo(name=s, num_bytes=sizes[s], num_examples=counts[s]))
+    return splits
 
 
 def _labels(built: Built, schema: LabelSchema) -> list[str]:
@@ -102,7 +129,13 @@ def _labels(built: Built, schema: LabelSchema) -> list[str]:
         f"`ner_tags` are IOB2 over `tokens`, as a ClassLabel with {len(schema.tag_names())} names in this order: "
         + ", ".join(f"`{t}`" for t in schema.tag_names())
         + ". The character spans in `entities` are the truth; tokens and tags are derived from them with "
-        "spaCy's English tokenizer (whitespace tokens left out).",
+        + (
+            "spaCy's tokenizer for the document's language, with a slash and double quotation marks split off so "
+            "that names never share a token with them (whitespace tokens left out); sentences from spaCy's "
+            "`sentencizer`, a line break always ending one, never inside an entity."
+            if built.release_format >= 3
+            else "spaCy's English tokenizer (whitespace tokens left out)."
+        ),
         "",
     ]
 
@@ -146,6 +179,19 @@ def _splits(built: Built) -> str:
             f"releases.{_moves(built.report)}"
         )
     clusters = len({r["cluster"] for r in built.rows})
+    if built.release_format >= 3:
+        docs = built.stats.documents
+        return (
+            "documents that share wire copy (near-copy clusters: a body paragraph or the whole text with an "
+            "estimated Jaccard similarity of word 5-grams of at least 0.5, found with datasketch MinHash LSH, or an "
+            "exact copy) are one cluster, and a whole cluster goes to one split, chosen by a hash of the cluster "
+            "id (hash ranges of 80/10/10 %: with few clusters the real shares are far from that). This release "
+            f"has {clusters} clusters for {len(built.rows)} documents"
+            + (f" ({'; '.join(md(c) for c in built.report.copies)})" if built.report.copies else "")
+            + f": {docs['train']}/{docs['validation']}/{docs['test']} documents in train/validation/test (sizes "
+            "in Data splits). A document keeps its split in every later release of the same MAJOR version; an "
+            f"empty split is filled with the cluster nearest to its hash range.{_moves(built.report)}"
+        )
     return (
         "documents that share wire copy (near-copy clusters: a body paragraph or the whole text with an estimated "
         "Jaccard similarity of word 5-grams of at least 0.5, found with datasketch MinHash LSH, or an exact copy) "
@@ -180,7 +226,7 @@ def render(
     stats = built.stats
     lines = [
         "---",
-        header(built, settings, hf_features),
+        header(built, settings, hf_features, schema),
         "---",
         "",
         f"# {settings['pretty_name']} ({built.version})",
@@ -195,9 +241,38 @@ def render(
     ]
     if settings["annotators_note"]:
         lines += ["**Who annotated.** " + settings["annotators_note"].strip(), ""]
+    if built.release_format >= 3:
+        return _render_v3(built, schema, guidelines, settings, lines)
     lines += _labels(built, schema) + _guidelines(guidelines) + _how_made(built)
     lines += card_sections.overlap(built) + card_sections.actors(built)
     lines += card_sections.quality(built, schema, settings) + card_sections.provenance(built)
     lines += card_sections.agreement(built) + card_sections.loading(built, settings)
     card = DatasetCard("\n".join(lines).rstrip() + "\n")
     return str(card.content)
+
+
+def _render_v3(built: Built, schema: LabelSchema, guidelines: str, settings: dict[str, Any], lines: list[str]) -> str:
+    """Format 3: the Hugging Face template's sections (structure, fields, splits, sensitive information,
+    limitations, licensing, citation) around the measurements of earlier formats."""
+    from huggingface_hub import DatasetCard
+
+    from feedcorpus.release import card_dataset
+
+    expanded = len(built.report.expanded_spans)
+    lines += card_dataset.structure(built, schema) + _labels(built, schema)
+    lines += [
+        f"Spans widened to token boundaries: {expanded}"
+        + (
+            " (released with --allow-expanded; see manifest.json)."
+            if expanded
+            else ": every gold span is token-aligned."
+        ),
+        "",
+    ]
+    lines += _guidelines(guidelines) + _how_made(built)
+    lines += card_sections.overlap(built) + card_sections.actors(built)
+    lines += card_sections.quality(built, schema, settings) + card_sections.provenance(built)
+    lines += card_sections.agreement(built) + card_dataset.sensitive(built) + card_dataset.limitations(built, schema)
+    lines += card_dataset.loading(built) + card_dataset.licensing(built, settings)
+    lines += card_dataset.citation(built, settings)
+    return str(DatasetCard("\n".join(lines).rstrip() + "\n").content)

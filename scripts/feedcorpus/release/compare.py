@@ -16,6 +16,7 @@ from feedcorpus.release.store import read_manifest
 from feedcorpus.spans import Span
 
 CARD_INPUTS = ("guidelines_sha256", "card_settings_sha256", "card_template_sha256")
+DOCUMENTATION = ("README.md", "LICENSE.md")  # rendered from the card settings: excused like the card
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class GoldRow:
     text: str
     entities: list[Span]
     split: str
+    cluster: str = ""
+    fold: int | None = None
 
 
 def gold_rows(release_dir: Path) -> list[GoldRow]:
@@ -38,6 +41,8 @@ def gold_rows(release_dir: Path) -> list[GoldRow]:
                 for e in r["entities"]
             ],
             r["split"],
+            r.get("cluster") or "",
+            r.get("fold"),
         )
         for r in read_rows(release_dir / GOLD_PATH)
     ]
@@ -65,17 +70,88 @@ class DocumentChange:
 
 
 @dataclass(frozen=True)
+class KbIdChange:
+    span: Span
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class ReleaseDiff:
     added_documents: list[str]
     removed_documents: list[str]
     changed_documents: dict[str, DocumentChange] = field(default_factory=dict)
+    added_columns: list[str] = field(default_factory=list)  # "cluster", "entities.kb_id", …
+    removed_columns: list[str] = field(default_factory=list)
+    kb_ids: dict[str, list[KbIdChange]] = field(default_factory=dict)  # doc → entities whose kb_id changed
+
+    @property
+    def moves(self) -> dict[str, tuple[str, str]]:
+        """Documents whose split changed, old → new, in either direction."""
+        return {d: c.split for d, c in self.changed_documents.items() if c.split}
+
+    def summary(self) -> list[str]:
+        """The changes as changelog lines: columns, split moves both ways, kb_id changes, documents, spans."""
+        lines = []
+        if self.added_columns or self.removed_columns:
+            parts = [f"added {', '.join(self.added_columns)}" if self.added_columns else ""]
+            parts.append(f"removed {', '.join(self.removed_columns)}" if self.removed_columns else "")
+            lines.append("Columns: " + "; ".join(p for p in parts if p) + ".")
+        if self.moves:
+            moved = "; ".join(f"{d} {a} → {b}" for d, (a, b) in sorted(self.moves.items()))
+            lines.append(f"Split moves ({len(self.moves)}): {moved}.")
+        changes = [c for found in self.kb_ids.values() for c in found]
+        if changes:
+            added = sum(1 for c in changes if c.old is None)
+            lines.append(
+                f"kb_id: {len(changes)} entities changed ({added} added, {len(changes) - added} changed or removed)."
+            )
+        spans = sum(len(c.added) + len(c.removed) for c in self.changed_documents.values())
+        if self.added_documents or self.removed_documents or spans:
+            lines.append(
+                f"Documents: {len(self.added_documents)} added, {len(self.removed_documents)} removed; "
+                f"{spans} spans added or removed."
+            )
+        return lines
 
     def to_json(self) -> dict[str, Any]:
         return {
             "added_documents": self.added_documents,
             "removed_documents": self.removed_documents,
             "changed_documents": {d: c.to_json() for d, c in self.changed_documents.items()},
+            "added_columns": self.added_columns,
+            "removed_columns": self.removed_columns,
+            "kb_ids": {
+                d: [[c.span.start, c.span.end, c.span.label, c.span.text, c.old, c.new] for c in found]
+                for d, found in self.kb_ids.items()
+            },
         }
+
+
+def columns(source: Path | bytes) -> list[str]:
+    """A release file's column names, nested struct fields as `parent.child` (e.g. `entities.kb_id`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = []
+    for column in pq.read_schema(pa.BufferReader(source) if isinstance(source, bytes) else source):
+        names.append(column.name)
+        kind = column.type
+        while pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            kind = kind.value_type
+        if pa.types.is_struct(kind):
+            names += [f"{column.name}.{kind.field(i).name}" for i in range(kind.num_fields)]
+    return names
+
+
+def kb_id_changes(before: dict[str, Any], after: dict[str, Any]) -> list[KbIdChange]:
+    old = {(e["start"], e["end"], e["label"]): e.get("kb_id") for e in before["entities"]}
+    found = []
+    for e in after["entities"]:
+        key = (e["start"], e["end"], e["label"])
+        if key in old and old[key] != e.get("kb_id"):
+            found.append(KbIdChange(Span(*key, e["text"], "annotation"), old[key], e.get("kb_id")))
+    return found
 
 
 def _spans(row: dict[str, Any]) -> set[Span]:
@@ -83,9 +159,20 @@ def _spans(row: dict[str, Any]) -> set[Span]:
 
 
 def diff(old_dir: Path, new_dir: Path) -> ReleaseDiff:
-    """Documents added/removed and spans added/removed per document between two releases."""
-    old = {r["id"]: r for r in read_rows(old_dir / GOLD_PATH)}
-    new = {r["id"]: r for r in read_rows(new_dir / GOLD_PATH)}
+    """Documents added/removed, spans added/removed, split moves, kb_id and column changes between releases."""
+    return diff_rows(
+        read_rows(old_dir / GOLD_PATH),
+        read_rows(new_dir / GOLD_PATH),
+        columns(old_dir / GOLD_PATH),
+        columns(new_dir / GOLD_PATH),
+    )
+
+
+def diff_rows(
+    old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], old_columns: list[str], new_columns: list[str]
+) -> ReleaseDiff:
+    old = {r["id"]: r for r in old_rows}
+    new = {r["id"]: r for r in new_rows}
     changed = {}
     for doc_id in sorted(set(old) & set(new)):
         before, after = _spans(old[doc_id]), _spans(new[doc_id])
@@ -98,7 +185,23 @@ def diff(old_dir: Path, new_dir: Path) -> ReleaseDiff:
                 text_changed,
                 (old[doc_id]["split"], new[doc_id]["split"]) if moved else None,
             )
-    return ReleaseDiff(sorted(set(new) - set(old)), sorted(set(old) - set(new)), changed)
+    kb_ids = {d: found for d in sorted(set(old) & set(new)) if (found := kb_id_changes(old[d], new[d]))}
+    return ReleaseDiff(
+        sorted(set(new) - set(old)),
+        sorted(set(old) - set(new)),
+        changed,
+        [c for c in new_columns if c not in old_columns],
+        [c for c in old_columns if c not in new_columns],
+        kb_ids,
+    )
+
+
+def changes_since(previous: Path | None, rows: list[dict[str, Any]], gold_parquet: bytes) -> list[str]:
+    """What a new release changes against the latest published one, as lines for its changelog entry."""
+    if previous is None:
+        return []
+    found = diff_rows(read_rows(previous / GOLD_PATH), rows, columns(previous / GOLD_PATH), columns(gold_parquet))
+    return [f"Changes since {previous.name}: " + " ".join(found.summary())] if found.summary() else []
 
 
 def rebuild_problems(
@@ -137,7 +240,7 @@ def rebuild_problems(
     same_card = all(inputs.get(key) == now[key] for key in CARD_INPUTS)
     problems = []
     for path, content in built.files.items():
-        if path == "README.md" and not same_card:
+        if path in DOCUMENTATION and not same_card:
             continue
         if path not in data["files"] or sha256_bytes(content) != data["files"][path]["sha256"]:
             problems.append(f"{path}: the rebuild from the snapshot differs")

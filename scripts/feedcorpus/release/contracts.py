@@ -99,6 +99,10 @@ class ReleaseStats:
     split_bytes: dict[str, int]
     overlap: list[SplitOverlap] = field(default_factory=list)
     actors: list[ActorCount] = field(default_factory=list)
+    sentences: dict[str, int] = field(default_factory=dict)  # split → sentences (format 3)
+    split_tokens: dict[str, int] = field(default_factory=dict)  # split → tokens (format 3)
+    sentence_bytes: dict[str, int] = field(default_factory=dict)  # split → Arrow bytes of its sentence rows
+    folds: int = 0  # cross-validation folds over clusters (format 3)
 
     @property
     def total_documents(self) -> int:
@@ -119,6 +123,8 @@ class ReleaseStats:
             "split_bytes": self.split_bytes,
             **({"overlap": [o.to_json() for o in self.overlap]} if self.overlap else {}),
             **({"actors": [a.__dict__ for a in self.actors]} if self.actors else {}),
+            **({"sentences": self.sentences, "split_tokens": self.split_tokens} if self.sentences else {}),
+            **({"folds": self.folds} if self.folds else {}),
         }
 
 
@@ -151,3 +157,4 @@ class Built:
     inputs: CardInputs
     files: dict[str, bytes] = field(default_factory=dict)  # relative path → content
     release_format: int = 1
+    sentence_rows: list[dict[str, Any]] = field(default_factory=list)  # format 3

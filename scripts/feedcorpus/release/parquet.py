@@ -20,8 +20,9 @@ from feedcorpus.labels import LabelSchema
 
 REQUIRED = ("id", "text")  # columns that may not be null (the rest may, e.g. a feed without dates)
 ENTITY_FIELDS = {"start": "int32", "end": "int32", "label": "string", "text": "string", "provenance": "string"}
-# Release formats: 1 = v1.0.0 (hash splits); 2 = near-copy cluster splits, entity kb_id, a cluster column.
-FORMAT = 2
+# Release formats: 1 = v1.0.0 (hash splits); 2 = near-copy cluster splits, entity kb_id, a cluster column;
+# 3 = language, sentence offsets and a grouped cross-validation fold per document, and a `sentences` config.
+FORMAT = 3
 
 
 def features(schema: LabelSchema, release_format: int = FORMAT) -> Any:
@@ -46,13 +47,44 @@ def features(schema: LabelSchema, release_format: int = FORMAT) -> Any:
     if release_format >= 2:
         entity["kb_id"] = Value("string")
         columns["cluster"] = Value("string")
+    if release_format >= 3:
+        columns = {
+            "id": columns.pop("id"),
+            "language": Value("string"),
+            **columns,
+            "sentences": [{name: Value("int32") for name in ("start", "end", "token_start", "token_end")}],
+            "fold": Value("int32"),
+        }
     return Features(columns)
 
 
+def sentence_features(schema: LabelSchema) -> Any:
+    """The `sentences` configuration (format 3): one row per sentence, offsets relative to the sentence."""
+    from datasets import ClassLabel, Features, Sequence, Value
+
+    entity = {name: Value(kind) for name, kind in ENTITY_FIELDS.items()} | {"kb_id": Value("string")}
+    return Features(
+        {
+            "doc_id": Value("string"),
+            "sentence": Value("int32"),
+            "start": Value("int32"),
+            "end": Value("int32"),
+            "language": Value("string"),
+            "text": Value("string"),
+            "tokens": Sequence(Value("string")),
+            "ner_tags": Sequence(ClassLabel(names=schema.tag_names())),
+            "entities": [entity],
+            "split": Value("string"),
+            "cluster": Value("string"),
+            "fold": Value("int32"),
+        }
+    )
+
+
 def arrow_schema(hf_features: Any) -> pa.Schema:
-    """The Arrow schema the features give, with `id` and `text` declared non-null."""
+    """The Arrow schema the features give, with `id` (or `doc_id`) and `text` declared non-null."""
     schema = pa.schema(hf_features.type)
-    for name in REQUIRED:
+    for name in (n for n in (*REQUIRED, "doc_id") if schema.get_field_index(n) >= 0):
         index = schema.get_field_index(name)
         schema = schema.set(index, schema.field(name).with_nullable(False))
     return schema

@@ -8,16 +8,12 @@ range is moved into it, and the move is recorded (later releases keep it, so not
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
+
+from feedcorpus.folds import position
 
 SPLITS = ("train", "validation", "test")
 BOUNDS = {"train": (0.0, 0.8), "validation": (0.8, 0.9), "test": (0.9, 1.0)}
-
-
-def position(doc_id: str) -> float:
-    """The document's place in [0, 1): the first 8 bytes of sha256(id)."""
-    return int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:8], "big") / 2**64
 
 
 def by_hash(doc_id: str) -> str:

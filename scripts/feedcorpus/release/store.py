@@ -49,7 +49,7 @@ def read_manifest(release_dir: Path) -> dict[str, Any]:
     return data
 
 
-def changelog_entry(data: dict[str, Any], note: str) -> str:
+def changelog_entry(data: dict[str, Any], note: str, changes: list[str] | None = None) -> str:
     docs = data["counts"]["documents"]
     entities = sum(sum(c.values()) for c in data["counts"]["entities"].values())
     return (
@@ -57,6 +57,7 @@ def changelog_entry(data: dict[str, Any], note: str) -> str:
         f"{sum(docs.values())} documents (train {docs['train']}, validation {docs['validation']}, "
         f"test {docs['test']}), {entities} entities; snapshot sha256 `{data['snapshot_sha256'][:16]}…`.\n"
         + (f"{note.strip()}\n" if note.strip() else "")
+        + "".join(f"{line}\n" for line in changes or [])
     )
 
 
@@ -141,7 +142,7 @@ class ReleaseStore:
         for path in self.folder.glob(".CHANGELOG.md.*.tmp"):
             path.unlink(missing_ok=True)
 
-    def publish(self, built: Built, schema: LabelSchema, *, note: str = "") -> Path:
+    def publish(self, built: Built, schema: LabelSchema, *, note: str = "", changes: list[str] | None = None) -> Path:
         """Write the release and its changelog entry: both or neither; an existing release is never touched."""
         target = self.folder / built.version
         if target.exists():
@@ -166,7 +167,7 @@ class ReleaseStore:
             old = self.changelog.read_text("utf-8") if self.changelog.exists() else None
             os.rename(staging, target)  # fails if a non-empty target appeared meanwhile: never replaces a release
             try:
-                atomic_write_text(self.changelog, with_entry(old, changelog_entry(data, note)))
+                atomic_write_text(self.changelog, with_entry(old, changelog_entry(data, note, changes)))
             except BaseException:
                 os.rename(target, staging)
                 raise
