@@ -49,7 +49,7 @@ def shingles(tokens: list[str], size: int = SHINGLE_WORDS) -> set[bytes]:
 class Link:
     a: str
     b: str
-    kind: str  # "paragraph", "document" or "exact"
+    kind: str  # "paragraph", "document", "exact" or "translation"
 
 
 @dataclass
@@ -63,8 +63,21 @@ class Clustering:
             found[cluster].append(doc_id)
         return dict(found)
 
+    def joined(self, pairs: list[tuple[str, str]], kind: str) -> Clustering:
+        """These clusters with more links (e.g. translations across languages) merged in."""
+        components = _Components()
+        for doc_id in self.cluster_of:
+            components.find(doc_id)
+        links = {(link.a, link.b): link.kind for link in self.links}
+        for a, b in pairs:
+            links.setdefault((min(a, b), max(a, b)), kind)
+        return _clustering(list(self.cluster_of), links, components)
+
     def exact_copies(self) -> list[tuple[str, str]]:
         return sorted((link.a, link.b) for link in self.links if link.kind == "exact")
+
+    def translations(self) -> list[tuple[str, str]]:
+        return sorted((link.a, link.b) for link in self.links if link.kind == "translation")
 
     def report(self) -> list[str]:
         """One line per cluster with copies: "3 documents repeat wire copy of thedefensepost-81981"."""
@@ -74,6 +87,7 @@ class Clustering:
                 others = len(docs) - 1
                 verb = "documents repeat" if others > 1 else "document repeats"
                 lines.append(f"{others} {verb} wire copy of {cluster}")
+        lines += [f"{b} translates {a} (shared names and numbers)" for a, b in self.translations()]
         lines += [f"{a} and {b} have the same text (a syndicated copy; both kept)" for a, b in self.exact_copies()]
         return lines
 

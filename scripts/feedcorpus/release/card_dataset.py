@@ -137,6 +137,7 @@ def structure(built: Built, schema: LabelSchema) -> list[str]:
         f"| total | {stats.total_documents} | {sum(clusters.values())} | {sum(stats.sentences.values())} | "
         f"{stats.tokens:,} | {stats.total_entities} | 100% |",
         "",
+        *_languages(built, schema),
         f"Cross-validation: `fold` deals whole near-copy clusters to {stats.folds} folds (largest cluster first, "
         "to the fold with the fewest documents), so no two copies of one story are ever on both sides. With few "
         "documents, prefer cross-validation over the folds to the fixed test split; `feedcorpus train` uses "
@@ -144,6 +145,34 @@ def structure(built: Built, schema: LabelSchema) -> list[str]:
         "",
     ]
     return lines
+
+
+def _languages(built: Built, schema: LabelSchema) -> list[str]:
+    """Every figure per language, when there is more than one."""
+    languages = sorted({str(r["language"]) for r in built.rows})
+    if len(languages) < 2:
+        return []
+    lines = [
+        "Per language (each language is tokenized and split into sentences by its own spaCy rules):",
+        "",
+        "| language | "
+        + " | ".join(f"{s} documents" for s in SPLITS)
+        + " | sentences | tokens | "
+        + " | ".join(schema.names)
+        + " |",
+        "|---|" + "---|" * (len(SPLITS) + 2 + len(schema.names)),
+    ]
+    for language in languages:
+        rows = [r for r in built.rows if r["language"] == language]
+        labels = Counter(e["label"] for r in rows for e in r["entities"])
+        lines.append(
+            f"| {code(language)} | "
+            + " | ".join(str(sum(1 for r in rows if r["split"] == s)) for s in SPLITS)
+            + f" | {sum(len(r['sentences']) for r in rows)} | {sum(len(r['tokens']) for r in rows):,} | "
+            + " | ".join(str(labels[name]) for name in schema.names)
+            + " |"
+        )
+    return [*lines, ""]
 
 
 def sensitive(built: Built) -> list[str]:

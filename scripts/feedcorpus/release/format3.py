@@ -13,6 +13,7 @@ from typing import Any
 from feedcorpus.errors import ReleaseError
 from feedcorpus.folds import grouped_folds
 from feedcorpus.nearcopies import body_offset, cluster_documents
+from feedcorpus.translations import translation_links
 from feedcorpus.release import splits
 from feedcorpus.release.actors import ActorLinks, ActorLookup, link
 from feedcorpus.release.analysis import analyse
@@ -85,6 +86,9 @@ def layout(
 ) -> Layout:
     """Cluster, split, fold, link actors and analyse each gold document (`base`: its row without tokens)."""
     clustering = cluster_documents(((d.doc_id, d.text, body_offset(d.text)) for d in documents), fast=True)
+    translated = translation_links((row["id"], row["language"], row["text"]) for row in base)
+    if translated:
+        clustering = clustering.joined(translated, "translation")
     assigned, moves = splits.assign_clusters(clustering.cluster_of, previous_splits)
     folds = grouped_folds(clustering.cluster_of)
     rows = [dict(row) for row in base]  # id, language, url, title, source, published, text, entities, annotators…
