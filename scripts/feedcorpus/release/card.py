@@ -40,9 +40,9 @@ DEFAULTS: dict[str, Any] = {
 def template_sha256() -> str:
     """The card's template is this module and its sections: a change to either excuses the card (only) from
     byte-identical rebuilds."""
-    from feedcorpus.release import card_dataset
+    from feedcorpus.release import card_dataset, card_fields
 
-    parts = (Path(__file__), Path(card_sections.__file__), Path(card_dataset.__file__))
+    parts = (Path(__file__), Path(card_sections.__file__), Path(card_dataset.__file__), Path(card_fields.__file__))
     return sha256_bytes(b"".join(path.read_bytes() for path in parts))
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from feedcorpus.errors import ReleaseError
 from feedcorpus.folds import grouped_folds
 from feedcorpus.nearcopies import body_offset, cluster_documents
-from feedcorpus.translations import translation_links
 from feedcorpus.release import splits
 from feedcorpus.release.actors import ActorLinks, ActorLookup, link
 from feedcorpus.release.analysis import analyse
 from feedcorpus.spans import Span
+from feedcorpus.translations import translation_links
 
 SUPPORTED_LANGUAGES = ("en", "fr")
 
