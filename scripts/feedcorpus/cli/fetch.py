@@ -117,6 +117,7 @@ def fetch(
       feedcorpus fetch
       feedcorpus fetch --backfill 20 https://example.org/tag/mali/feed/
     """
+    from feedcorpus.ingest.fetch import FetchReport
     from feedcorpus.ingest.http import Policy
     from feedcorpus.ingest.sources import Sources, check_contact, check_url, parse_sources
     from feedcorpus.stores.snapshots import exclusive, lock_path
@@ -130,19 +131,21 @@ def fetch(
         raise FeedcorpusError("no sources file; give URLs or list sources in it", path=sources_path)
     contact = contact or listed.contact or os.environ.get("FEEDCORPUS_CONTACT")
     if not contact or check_contact(contact):
-        raise FeedcorpusError(
-            f"{check_contact(contact or '')}: set --contact, `contact:` in {relative(sources_path, project_dir)} "
-            "or FEEDCORPUS_CONTACT"
-        )
+        what = check_contact(contact) if contact else "no contact for the User-Agent"
+        where = relative(sources_path, project_dir)
+        raise FeedcorpusError(f"{what}: set --contact, `contact:` in {where} or FEEDCORPUS_CONTACT")
     bad = [url for url in urls if check_url(url)]
     chosen = [listed.for_url(url) for url in dict.fromkeys(urls) if url not in bad] if urls else list(listed.sources)
-    with exclusive(lock_path(paths.feeds, sources_path), wait=wait_lock) as holder:
-        if holder is not None:
-            echo_err(f"Another fetch of {relative(sources_path, project_dir)} is running (pid {holder}); nothing done.")
-            return
-        policy = Policy(contact, delay=delay, timeout=timeout, max_bytes=int(max_mb * 1024 * 1024), retries=retries,
-                        backoff=backoff, max_wait=max_wait)  # fmt: skip
-        report = _run(paths, chosen, policy, None if no_split else store, backfill)
+    report = FetchReport()
+    if chosen:
+        with exclusive(lock_path(paths.feeds, sources_path), wait=wait_lock) as holder:
+            if holder is not None:
+                where = relative(sources_path, project_dir)
+                echo_err(f"Another fetch of {where} is running (pid {holder}); nothing done.")
+                return
+            policy = Policy(contact, delay=delay, timeout=timeout, max_bytes=int(max_mb * 1024 * 1024),
+                            retries=retries, backoff=backoff, max_wait=max_wait)  # fmt: skip
+            report = _run(paths, chosen, policy, None if no_split else store, backfill)
     _print(report, bad, quiet, project_dir)
     if bad or report.failed or report.split_failures:
         sys.exit(1)

@@ -161,7 +161,7 @@ class FetchRun:
                 break
             if page == pages:
                 break
-            if page > 1 and page >= resume and not self._brought(outcome):
+            if page > max(resume, 1) and not self._brought(outcome):
                 stop = f"page {page} brought nothing new"
                 break
             link = next_page(head)

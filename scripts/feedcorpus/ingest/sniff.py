@@ -10,7 +10,7 @@ import re
 
 HEAD_BYTES = 65_536  # what the client keeps of a body to decide what it is and find a next-page link
 _FEED_ROOTS = {"rss", "feed", "rdf"}
-_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>\s*)*", re.S | re.I)
+_PROLOG = re.compile(rb"(?:\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>))*\s*", re.S | re.I)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 _HTML_DOCTYPE = re.compile(rb"<!DOCTYPE\s+html", re.I)
 _ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
