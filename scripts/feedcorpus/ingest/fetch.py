@@ -129,8 +129,8 @@ class FetchRun:
     def _snapshots(self, sources: Sequence[Source], backfill: int | None) -> Iterator[Path]:
         for source in sources:
             folder = FeedFolder(self.feeds / source.name)
-            folder.prepare()
-            with exclusive(folder.folder / ".lock", wait=True):
+            with exclusive(folder.folder / ".lock", wait=True):  # sources files sharing a source take turns
+                folder.prepare()
                 if self.stamping is not None:
                     for path in folder.unsplit(self.store_kind):
                         entry = folder.provenance(path)
