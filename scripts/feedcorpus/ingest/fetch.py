@@ -152,10 +152,10 @@ class FetchRun:
         pages, resume = max(pages, 1), _reached(folder, source) if pages > 1 else 0
         url, visited, paged_by, stop = source.url, {source.url}, "", "last page asked for"
         for page in range(1, pages + 1):
-            outcome, head, final_url = self._one(folder, source, url, page)
+            outcome, head, final_url, at = self._one(folder, source, url, page)
             self.report.outcomes.append(outcome)
             if outcome.result == "new" and outcome.snapshot is not None:
-                yield from self._split(folder, outcome.snapshot, final_url, iso_utc(self.now()))
+                yield from self._split(folder, outcome.snapshot, final_url, at)
             if outcome.result in ("failed", "end"):
                 stop = f"{outcome.result} at page {page}"
                 break
@@ -180,11 +180,13 @@ class FetchRun:
             return False
         return self.stamping is None or self.stamping.changed[self.feed_name(outcome.snapshot)] > 0
 
-    def _one(self, folder: FeedFolder, source: Source, url: str, page: int) -> tuple[Outcome, bytes, str]:
-        """Fetch one URL into a snapshot and log the request, whatever happened."""
+    def _one(self, folder: FeedFolder, source: Source, url: str, page: int) -> tuple[Outcome, bytes, str, str]:
+        """Fetch one URL into a snapshot and log the request, whatever happened. Also returns the body's first
+        bytes, the URL it came from after redirects and the time of the request."""
         etag, modified = folder.validators(url)
         at = self.now()
-        entry: dict[str, Any] = {"at": iso_utc(at), "source": source.name, "url": url, "page": page}
+        when = iso_utc(at) or ""
+        entry: dict[str, Any] = {"at": when, "source": source.name, "url": url, "page": page}
         with folder.receiving() as body:
             try:
                 got = self.client.get(url, body, etag=etag, last_modified=modified)
@@ -192,7 +194,7 @@ class FetchRun:
                 folder.append({**entry, "status": failed.status, "error": failed.message,
                                "redirects": _hops(failed.redirects), "attempts": failed.attempts})  # fmt: skip
                 end = page > 1 and failed.status in (404, 410)
-                return Outcome(source.name, url, "end" if end else "failed", str(failed), page=page), b"", url
+                return Outcome(source.name, url, "end" if end else "failed", str(failed), page=page), b"", url, when
             entry |= {"status": got.status, "final_url": got.final_url, "redirects": _hops(got.redirects),
                       "attempts": got.attempts, "etag": got.etag or etag,
                       "last_modified": got.last_modified or modified}  # fmt: skip
@@ -201,13 +203,13 @@ class FetchRun:
                 self.report.warnings.append(f"{url}: moved permanently to {got.final_url}; update the sources file")
             if got.status == 304:
                 folder.append(entry)
-                return Outcome(source.name, url, "not-modified", page=page), _head(folder, url), got.final_url
+                return Outcome(source.name, url, "not-modified", page=page), _head(folder, url), got.final_url, when
             assert got.sha256 is not None
             path, new = folder.publish(body, got.sha256, at)
         folder.append({**entry, "content_type": got.content_type, "size": got.size, "sha256": got.sha256,
                        "items": got.items, "snapshot": path.name, "new": new})  # fmt: skip
         result = "new" if new else "same"
-        return Outcome(source.name, url, result, f"{got.items} items", path, page), got.head, got.final_url
+        return Outcome(source.name, url, result, f"{got.items} items", path, page), got.head, got.final_url, when
 
 
 def _head(folder: FeedFolder, url: str) -> bytes:

@@ -80,8 +80,11 @@ class FeedFolder:
         """One line of the fetch log, written whole and fsynced."""
         self.folder.mkdir(parents=True, exist_ok=True)
         line = jsonl_line(record).encode("utf-8")
-        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, data_file_mode())
+        fd = os.open(self.log_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, data_file_mode())
         try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":  # a line a crash cut short: start a new one
+                line = b"\n" + line
             os.write(fd, line)
             os.fsync(fd)
         finally:
