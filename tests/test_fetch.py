@@ -285,3 +285,34 @@ def test_a_run_killed_half_way_is_resumed_by_the_next(project, server):
         "/tag/mali/feed/", "/tag/mali/feed/?paged=2", "/tag/mali/feed/?paged=3"
     ]  # fmt: skip
     assert not list((project / "corpus" / "feeds").rglob("*.tmp"))
+
+
+def test_concurrent_runs_sharing_a_source_store_one_snapshot_and_one_copy_of_each_document(project, server):
+    """Two runs (as from two sources files listing the same feed) at once: the source folder's lock makes the
+    second wait, which then finds the bytes stored and splits nothing twice."""
+    import threading
+
+    from feedcorpus.ingest.fetch import FetchRun
+    from feedcorpus.ingest.http import Policy, PoliteClient
+    from feedcorpus.ingest.sources import Source
+    from feedcorpus.stores.documents import DocumentSchema, JsonDocumentStore
+
+    server.routes["/feed/"] = Reply(200, rss([item(1), item(2)]), stall=0.3)
+    feeds, reports = project / "corpus" / "feeds", []
+
+    def run() -> None:
+        client = PoliteClient(Policy("https://example.org/c", delay=0))
+        store = JsonDocumentStore(
+            project / "corpus" / "documents", DocumentSchema(project / "schemas" / "document.schema.json")
+        )
+        reports.append(FetchRun(client, feeds, store).run([Source("shared", server.url("/feed/"))]))
+        client.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(o.result for r in reports for o in r.outcomes) == ["new", "same"]
+    assert len(snapshots(project, "shared")) == 1 and sorted(documents(project)) == ["sahelnews-1", "sahelnews-2"]
+    assert sum(len(r.split.written) for r in reports if r.split) == 2
