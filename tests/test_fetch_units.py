@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from feedcorpus.ingest.fetch import page_url
+from feedcorpus.ingest.http import printable
 from feedcorpus.ingest.sniff import ItemCounter, next_page, not_a_feed
 from feedcorpus.ingest.sources import name_for_url
 from feedcorpus.stores.snapshots import FeedFolder
@@ -98,3 +99,8 @@ def test_a_log_line_cut_by_a_crash_is_skipped(tmp_path):
     assert folder.entries() == [{"url": "https://x.org/f", "status": 200}]
     folder.append({"url": "https://x.org/f", "status": 304})  # the next line starts on a line of its own
     assert folder.entries() == [{"url": "https://x.org/f", "status": 200}, {"url": "https://x.org/f", "status": 304}]
+
+
+def test_server_text_is_escaped_for_the_terminal_and_bounded():
+    assert printable("Not Found\x1b[2J\x1b]0;owned\x07") == "Not Found\\x1b[2J\\x1b]0;owned\\x07"
+    assert printable("x" * 500, 20) == "x" * 19 + "…"

@@ -175,19 +175,23 @@ def _run(
 
 
 def _print(report: FetchReport, bad: list[str], quiet: bool, project_dir: Path) -> None:
+    from feedcorpus.ingest.http import printable  # URLs may come from a feed's links: escaped for the terminal
+
     for outcome in report.outcomes:
         if outcome.result == "failed":
-            echo_err(f"Error: {outcome.message}")
+            echo_err(f"Error: {printable(outcome.message, 2000)}")
         elif not quiet:
             where = f" → {relative(outcome.snapshot, project_dir)}" if outcome.snapshot else ""
             detail = f" ({outcome.message})" if outcome.message and outcome.result != "end" else ""
             page = f" [page {outcome.page}]" if outcome.page > 1 else ""
-            echo_err(f"{_SHOWN[outcome.result]}: {outcome.url}{page}{where}{detail}")
+            echo_err(f"{_SHOWN[outcome.result]}: {printable(outcome.url, 2000)}{page}{where}{detail}")
     for url in bad:
-        echo_err(f"Error: {url}: not an http(s) URL")
+        echo_err(f"Error: {printable(url, 2000)}: not an http(s) URL")
     split = report.split
     if not quiet:
-        for line in report.warnings + (split.warnings if split else []):
+        for line in report.warnings:
+            echo_err(f"Warning: {printable(line, 2000)}")
+        for line in split.warnings if split else []:
             echo_err(f"Warning: {line}")
     for line in split.skipped if split else []:
         echo_err(f"Skipped: {line}")
