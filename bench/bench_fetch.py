@@ -140,7 +140,7 @@ def main() -> None:
         print(table(rows, ["step", "MB", "items/s", "peak MB", "fetch/bare"]))
         print(
             f"fetch/bare in CPU time (the worker's own, so the load of a shared machine does not count): "
-            f"{cpu_ratio:.2f} ({bare['cpu_seconds']:.1f} s against {fetch['cpu_seconds']:.1f} s)"
+            f"{cpu_ratio:.2f} (fetch {fetch['cpu_seconds']:.1f} s, bare {bare['cpu_seconds']:.1f} s)"
         )
         figures = {"fetch/bare": ratio, "fetch/bare_cpu": cpu_ratio, "peak_large/peak_tenth": flat}
         save("fetch", {"items": args.items, "feed_mb": size_mb, "large_mb": large_mb, **figures, "results": results})
