@@ -71,6 +71,7 @@ bench: install studio
 	$(BIN)/python bench/bench_quality.py
 	$(BIN)/python bench/bench_clusters.py
 	$(BIN)/python bench/bench_select.py
+	$(BIN)/python bench/bench_fetch.py
 
 clean:
 	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache

@@ -104,6 +104,27 @@ CASES: list[tuple[str, list[str], Break, dict, str]] = [
     ),
     ("split-bad-format", ["split", "--format", "csv", str(SEED)], nothing, {}, "'csv' is not one of"),
     (
+        "fetch-bad-sources",
+        ["fetch"],
+        write("corpus/sources.yaml", "sources: [{url: 'ftp://x'}]"),
+        {},
+        "sources.yaml: source 1: url: not an http(s) URL",
+    ),
+    (
+        "fetch-no-contact",
+        ["fetch", "https://example.org/feed/"],
+        nothing,
+        {"FEEDCORPUS_CONTACT": ""},
+        "no contact for the User-Agent: set --contact",
+    ),
+    (
+        "fetch-not-http",
+        ["fetch", "--contact", "https://e.org/c", "file:///etc/passwd"],
+        nothing,
+        {},
+        "file:///etc/passwd: not an http(s) URL",
+    ),
+    (
         "preannotate-pattern-not-object",
         ["preannotate"],
         write("schemas/patterns/bad.jsonl", "[1, 2]\n"),

@@ -17,6 +17,7 @@ PARAGRAPH_SEPARATOR = "\n\n"
 # Query parameters that only track the reader; they are dropped from canonical URLs.
 TRACKING_PARAMS = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|igshid)$", re.I)
 WORDPRESS_POST_ID = re.compile(r"[?&]p=(\d+)(?:&|$)")
+FETCH_FIELDS = ("snapshot", "fetched_url", "fetched_at")
 _SECOND_LEVEL = {"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or"}
 
 
@@ -56,9 +57,17 @@ class Document:
     feed: str
     warnings: list[str] = field(default_factory=list)
     cluster: str | None = None  # the near-copy cluster (nearcopies.py): documents sharing wire copy
+    # Where a fetched text came from (`feedcorpus fetch`): the snapshot file, the URL and the time it was fetched.
+    snapshot: str | None = None
+    fetched_url: str | None = None
+    fetched_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for key in FETCH_FIELDS:  # optional: only fetched documents carry them
+            if data[key] is None:
+                del data[key]
+        return data
 
     def same_article(self, other: Document) -> bool:
         """The same article: same guid, or same canonical URL (or, with neither, the same title and date)."""

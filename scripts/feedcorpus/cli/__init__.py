@@ -12,6 +12,7 @@ import click
 from feedcorpus import __version__
 from feedcorpus.cli.evaluate import evaluate
 from feedcorpus.cli.export import export
+from feedcorpus.cli.fetch import fetch
 from feedcorpus.cli.labels import labels
 from feedcorpus.cli.preannotate import preannotate
 from feedcorpus.cli.push import push
@@ -30,12 +31,13 @@ def cli() -> None:
     """Turn news feeds into a gold-annotated NER corpus.
 
     \b
-    Pipeline:  split → preannotate → [select] → push (Label Studio) → annotate → export
+    Pipeline:  [fetch →] split → preannotate → [select] → push (Label Studio) → annotate → export
     Example:   feedcorpus split corpus/feeds/*.txt
     """
 
 
 for command in (
+    fetch,
     split,
     labels,
     preannotate,

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import jsonschema
 
-from feedcorpus.documents import Document, fingerprint
+from feedcorpus.documents import FETCH_FIELDS, Document, fingerprint
 from feedcorpus.errors import DocumentError
 from feedcorpus.fileio import read_json, remove_stale_temporaries, write_json
 
@@ -65,9 +65,8 @@ ASSIGNED_LATER = ("feed", "cluster")  # not the article's own content: which fee
 def same_article(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """Equal but for the feed it came from and its cluster, so re-splitting the article from another feed is
     not a change (the cluster is assigned after the run, over the whole store)."""
-    return {k: v for k, v in old.items() if k not in ASSIGNED_LATER} == {
-        k: v for k, v in new.items() if k not in ASSIGNED_LATER
-    }
+    ignored = (*ASSIGNED_LATER, *FETCH_FIELDS)  # the same text fetched again keeps its first snapshot
+    return {k: v for k, v in old.items() if k not in ignored} == {k: v for k, v in new.items() if k not in ignored}
 
 
 class JsonDocumentStore:
