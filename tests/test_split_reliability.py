@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from feedcorpus.cli import cli
 from feedcorpus.ingest.feeds import read_feed_bytes
-from feedcorpus.ingest.xmlfeed import cut_items
+from feedcorpus.ingest.xmlfeed import cut_items, parse_xml
 
 
 def rss(*items: str, encoding: str = "UTF-8", title: str = "Example Post") -> str:
@@ -104,6 +104,45 @@ def test_cut_items_finds_the_item_around_the_error_line():
     assert cut_items(text, 4) == {1: 3}
     assert cut_items(text, 6) == {2: 6}
     assert cut_items(text, 1) == {}
+
+
+class CountingText(str):
+    """A feed text that counts the characters `count` and `find` scan, to see how often the text is walked."""
+
+    scanned = 0
+
+    def count(self, sub, start=None, end=None):  # type: ignore[override]
+        CountingText.scanned += (len(self) if end is None else end) - (start or 0)
+        return super().count(sub, start, end)
+
+    def find(self, sub, start=None, end=None):  # type: ignore[override]
+        found = super().find(sub, start, end)
+        CountingText.scanned += (len(self) if found < 0 else found) - (start or 0)
+        return found
+
+
+def test_locating_a_damaged_item_walks_the_text_once_not_once_per_item():
+    items = [f"<item><title>t{n}</title></item>" for n in range(2000)]
+    items[1000] = "<item><title>bad</titl></item>"
+    text = CountingText(f"<rss><channel>\n{''.join(items)}</channel></rss>")
+    CountingText.scanned = 0
+    assert cut_items(text, 2, text.index("</titl>") - len("<rss><channel>\n")) == {1000: 2}
+    assert CountingText.scanned <= 2 * len(text)  # per-item counting from the start scanned ~2000 × len / 2
+    assert len(cut_items(text, 2)) == 2000  # without a column, the whole line is suspect
+
+
+def test_one_bad_item_of_a_single_line_feed_costs_only_that_item():
+    good = [item(n, guid=f"https://example.org/?p={n}") for n in range(1, 6)]
+    good[2] = good[2].replace("</title>", "</titl>", 1)
+    feed = rss(*good).replace("\n", "")
+    original = feed[: feed.index("?>") + 2]
+    for declaration in (
+        original,
+        "",
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+    ):  # as feedparser shifts it
+        read = parse_xml(feed.replace(original, declaration).encode())
+        assert [a.cut_off is not None for a in read.articles] == [False, False, True, False, False], declaration
 
 
 def test_one_bad_item_is_skipped_and_the_others_are_written(project):
