@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import errno
 import json
+import shutil
 
 import pytest
+from click.testing import CliRunner
 
 from actor_lookup import ACTORS
+from feedcorpus.cli import cli
 from feedcorpus.errors import ReleaseError
 from feedcorpus.labels import load_label_schema
 from feedcorpus.release import store as store_module
@@ -16,6 +19,7 @@ from feedcorpus.release.store import ReleaseStore
 from testdata_paths import REPO
 
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
+DAMAGED = "the release is damaged (`feedcorpus versions` checks it)"
 TEXT = "Goïta in Bamako\n\nJNIM attacked Bamako on Tuesday."
 
 
@@ -109,3 +113,44 @@ def test_feed_controlled_text_is_inert_in_the_card():
     assert "&#106;" not in body
     line = next(line for line in body.splitlines() if "Evil Feed" in line)
     assert "Pwned heading" in line  # the words stay readable, on the same line, escaped
+
+
+@pytest.fixture
+def damaged(tmp_path):
+    """A copy of the project whose v2.0.0 gold.parquet has one flipped bit (a word changes; it still decodes)."""
+    for name in ("schemas", "annotations"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    gold = tmp_path / "annotations" / "v2.0.0" / "gold.parquet"
+    data = bytearray(gold.read_bytes())
+    data[data.index(b"Mali")] ^= 0x20  # Mali → mali
+    gold.write_bytes(bytes(data))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--release", "2.0.0", "--out", "report-out"],
+        ["diff", "1.0.0", "2.0.0"],
+        ["export", "--version", "2.1.0", "--from-file", "annotations/v2.0.0/source/label-studio-export.json"],
+        ["evaluate", "--release", "1.0.0", "--against", "2.0.0"],
+        ["evaluate", "--release", "2.0.0", "--against", "1.0.0"],
+    ],
+    ids=lambda args: " ".join(args[:2]),
+)
+def test_every_command_reading_a_damaged_release_stops_naming_the_file(damaged, args, monkeypatch):
+    monkeypatch.chdir(damaged)
+    before = files_under(damaged / "annotations")
+    result = CliRunner().invoke(cli, [*args, "--project-dir", str(damaged)])
+    gold = damaged / "annotations" / "v2.0.0" / "gold.parquet"
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines() == [f"Error: {gold}: sha256 differs from manifest.json; " + DAMAGED]
+    assert files_under(damaged / "annotations") == before and not (damaged / "report-out").exists()
+
+
+def test_an_intact_release_reads_as_before(damaged):
+    (damaged / "annotations" / "v2.0.0" / "gold.parquet").write_bytes(
+        (REPO / "annotations" / "v2.0.0" / "gold.parquet").read_bytes()
+    )
+    result = CliRunner().invoke(cli, ["diff", "1.0.0", "2.0.0", "--project-dir", str(damaged)])
+    assert result.exit_code == 0 and result.stdout.startswith("documents added:"), result.output
