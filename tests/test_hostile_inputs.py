@@ -221,14 +221,14 @@ CASES: list[tuple[str, list[str], Break, dict, str]] = [
         ["diff", "1.0.0", "1.0.0"],
         corrupt("annotations/v1.0.0/gold.parquet"),
         {},
-        "gold.parquet: cannot read Parquet",
+        "gold.parquet: sha256 differs from manifest.json; the release is damaged",
     ),
     (
         "evaluate-corrupted-parquet",
         ["evaluate", "--release", "1.0.0"],
         corrupt("annotations/v1.0.0/gold.parquet"),
         {},
-        "gold.parquet: cannot read Parquet",
+        "gold.parquet: sha256 differs from manifest.json; the release is damaged",
     ),
     (
         "versions-manifest-not-json",
