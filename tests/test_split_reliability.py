@@ -177,3 +177,16 @@ def test_utf8_bytes_declared_as_a_legacy_encoding_are_read_as_utf8_with_a_warnin
     assert genuine.articles[0].paragraphs[0].startswith("Бамако") and not genuine.warnings
     koi8 = rss(item(1, guid="https://example.ru/?p=2", body="<p>Ниамей</p>"), encoding="KOI8-R")
     assert read_feed_bytes(koi8.encode("utf-8")).articles[0].paragraphs == ("Ниамей",)
+
+
+def test_control_characters_from_a_feed_reach_the_terminal_escaped(project):
+    osc = "\x1b]0;pwned\x07"  # would retitle the terminal window
+    cut = rss(item(1, guid="https://example.org/?p=1"), item(2, guid=f"https://example.org/?p=2{osc}\u202e"))
+    result = split(project, cut)
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("Skipped:")]
+    assert len(skipped) == 1 and "(guid https://example.org/?p=2\\x1b]0;pwned\\x07\\u202e)" in skipped[0]
+    broken = project / "corpus" / "feeds" / f"bad{osc}.xml"
+    broken.write_text("not a feed at all", "utf-8")
+    failed = CliRunner().invoke(cli, ["split", "--project-dir", str(project), str(broken)])
+    assert failed.exit_code == 1 and "\x1b" not in failed.output and "bad\\x1b]0;pwned\\x07.xml" in failed.stderr
