@@ -4,6 +4,7 @@ UTF-8 declared as a legacy encoding. Feeds are written here, in the test."""
 from __future__ import annotations
 
 import json
+import sys
 
 from click.testing import CliRunner
 
@@ -190,3 +191,21 @@ def test_control_characters_from_a_feed_reach_the_terminal_escaped(project):
     broken.write_text("not a feed at all", "utf-8")
     failed = CliRunner().invoke(cli, ["split", "--project-dir", str(project), str(broken)])
     assert failed.exit_code == 1 and "\x1b" not in failed.output and "bad\\x1b]0;pwned\\x07.xml" in failed.stderr
+
+
+def test_a_feed_that_never_ends_is_refused_at_the_bound_not_read_until_memory_runs_out(project, monkeypatch):
+    from feedcorpus.ingest import feeds
+
+    monkeypatch.setattr(feeds, "MAX_FEED_BYTES", 1 << 20)
+    result = CliRunner().invoke(cli, ["split", "--project-dir", str(project), "/dev/zero"])
+    assert result.exit_code == 1, result.output
+    assert "Error: /dev/zero: more than 1 MiB, the most a feed is read whole" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_export_file_that_never_ends_is_refused_at_the_bound(project, monkeypatch):
+    monkeypatch.setattr(sys.modules["feedcorpus.cli.export"], "MAX_SNAPSHOT_BYTES", 1 << 20)
+    args = ["export", "--version", "1.0.0", "--from-file", "/dev/zero", "--project-dir", str(project)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "Error: /dev/zero: more than 1 MiB, the most an export file is read" in result.stderr

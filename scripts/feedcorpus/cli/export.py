@@ -72,7 +72,7 @@ def export(
     schema = label_schema(paths)
     store = ReleaseStore(paths.annotations)
     previous_splits = store.check_bump(version, schema)
-    snapshot = snapshot_file.read_bytes() if snapshot_file else _pull_snapshot(paths, project_dir, title)
+    snapshot = _read_snapshot(snapshot_file) if snapshot_file else _pull_snapshot(paths, project_dir, title)
     try:
         built = build(
             snapshot,
@@ -113,6 +113,18 @@ def export(
     if report.unmatched_actors:
         shown = "; ".join(report.unmatched_actors[:10])
         echo_err(f"Warning: {len(report.unmatched_actors)} ARMED_GROUP mentions with no registry entry: {shown}")
+
+
+MAX_SNAPSHOT_BYTES = 1 << 30  # a Label Studio export read whole; a pipe or device that never ends stops here
+
+
+def _read_snapshot(path: Path) -> bytes:
+    from feedcorpus.fileio import read_bounded
+
+    data = read_bounded(path, MAX_SNAPSHOT_BYTES)
+    if data is None:
+        raise ReleaseError(f"more than {MAX_SNAPSHOT_BYTES >> 20} MiB, the most an export file is read", path=path)
+    return data
 
 
 def _pull_snapshot(paths: ProjectPaths, project_dir: Path, title: str | None) -> bytes:
