@@ -92,7 +92,7 @@ def export(
                 echo_err(f"Problem: {line}")
         raise
     report, stats = built.report, built.stats
-    for line in report.trimmed_spans:
+    for line in report.trimmed_spans + report.emptied:
         echo_err(f"Warning: {line}")
     for doc_id in report.disputed:
         echo_err(f"Warning: {doc_id}: annotations disagree; left out (--on-disagreement {on_disagreement})")
