@@ -15,9 +15,7 @@ from feedcorpus.documents import normalise_text
 NFC, NFD = unicodedata.normalize("NFC", "Goïta"), unicodedata.normalize("NFD", "Goïta")
 TITLE = f"{NFD} meets “the junta”"
 BODY = [f"{NFD}\u00a0and {NFC} met in Bamako\u202f🇲🇱 on Tuesday.", "JNIM\u2009said ‘nothing’ 🙂."]
-EXPECTED_TEXT = (
-    f"{NFC} meets “the junta”\n\n{NFC} and {NFC} met in Bamako 🇲🇱 on Tuesday.\n\nJNIM said ‘nothing’ 🙂."
-)
+EXPECTED_TEXT = f"{NFC} meets “the junta”\n\n{NFC} and {NFC} met in Bamako 🇲🇱 on Tuesday.\n\nJNIM said ‘nothing’ 🙂."
 
 
 def rss() -> str:
