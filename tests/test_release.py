@@ -267,6 +267,18 @@ def test_version_rules(tmp_path):
         parse_version("1.0")
 
 
+@pytest.mark.parametrize("version", ["03.00.001", "01.2.3", "1.02.3", "v1.2.03"])
+def test_a_version_with_a_leading_zero_is_refused(version):
+    with pytest.raises(ReleaseError, match="has a leading zero; semantic versions have none"):
+        parse_version(version)
+
+
+def test_an_absurdly_large_version_part_is_refused_before_it_blocks_every_normal_version(tmp_path):
+    with pytest.raises(ReleaseError, match="has a part above 9999"):
+        ReleaseStore(tmp_path / "annotations").check_bump("12345678901234567890.0.0", SCHEMA)
+    assert parse_version("v10.0.0") == (10, 0, 0) and parse_version("0.9999.0") == (0, 9999, 0)
+
+
 def test_bad_snapshot_writes_nothing(tmp_path, project):
     tasks = json.loads(snapshot())
     tasks[1]["annotations"][0]["result"][0]["value"]["start"] += 1

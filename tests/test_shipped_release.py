@@ -38,7 +38,9 @@ def test_every_gold_span_is_exact_on_the_shipped_documents():
     rows = read_rows(V1 / "gold.parquet")
     assert sorted(r["id"] for r in rows) == sorted(documents)
     for row in rows:
-        assert row["text"] == documents[row["id"]].text
+        # v1.0.0 predates the one text policy (issue 19): one document then kept an NBSP the corpus now has as a
+        # space, one character for one, so every offset of the release still holds on the corpus's text.
+        assert row["text"].replace("\u00a0", " ") == documents[row["id"]].text
         for entity in row["entities"]:
             assert row["text"][entity["start"] : entity["end"]] == entity["text"]
             assert entity["label"] in SCHEMA.names

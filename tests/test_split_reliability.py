@@ -4,12 +4,13 @@ UTF-8 declared as a legacy encoding. Feeds are written here, in the test."""
 from __future__ import annotations
 
 import json
+import sys
 
 from click.testing import CliRunner
 
 from feedcorpus.cli import cli
 from feedcorpus.ingest.feeds import read_feed_bytes
-from feedcorpus.ingest.xmlfeed import cut_items
+from feedcorpus.ingest.xmlfeed import cut_items, parse_xml
 
 
 def rss(*items: str, encoding: str = "UTF-8", title: str = "Example Post") -> str:
@@ -106,6 +107,45 @@ def test_cut_items_finds_the_item_around_the_error_line():
     assert cut_items(text, 1) == {}
 
 
+class CountingText(str):
+    """A feed text that counts the characters `count` and `find` scan, to see how often the text is walked."""
+
+    scanned = 0
+
+    def count(self, sub, start=None, end=None):  # type: ignore[override]
+        CountingText.scanned += (len(self) if end is None else end) - (start or 0)
+        return super().count(sub, start, end)
+
+    def find(self, sub, start=None, end=None):  # type: ignore[override]
+        found = super().find(sub, start, end)
+        CountingText.scanned += (len(self) if found < 0 else found) - (start or 0)
+        return found
+
+
+def test_locating_a_damaged_item_walks_the_text_once_not_once_per_item():
+    items = [f"<item><title>t{n}</title></item>" for n in range(2000)]
+    items[1000] = "<item><title>bad</titl></item>"
+    text = CountingText(f"<rss><channel>\n{''.join(items)}</channel></rss>")
+    CountingText.scanned = 0
+    assert cut_items(text, 2, text.index("</titl>") - len("<rss><channel>\n")) == {1000: 2}
+    assert CountingText.scanned <= 2 * len(text)  # per-item counting from the start scanned ~2000 × len / 2
+    assert len(cut_items(text, 2)) == 2000  # without a column, the whole line is suspect
+
+
+def test_one_bad_item_of_a_single_line_feed_costs_only_that_item():
+    good = [item(n, guid=f"https://example.org/?p={n}") for n in range(1, 6)]
+    good[2] = good[2].replace("</title>", "</titl>", 1)
+    feed = rss(*good).replace("\n", "")
+    original = feed[: feed.index("?>") + 2]
+    for declaration in (
+        original,
+        "",
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+    ):  # as feedparser shifts it
+        read = parse_xml(feed.replace(original, declaration).encode())
+        assert [a.cut_off is not None for a in read.articles] == [False, False, True, False, False], declaration
+
+
 def test_one_bad_item_is_skipped_and_the_others_are_written(project):
     year_zero = item(2, guid="https://example.org/?p=2", date="0001-01-01T00:00:00+14:00")  # → year 0: no datetime
     year_999 = item(3, guid="https://example.org/?p=3", date="Tue, 17 Sep 0999 10:00:00 +0000")  # breaks the schema
@@ -138,3 +178,34 @@ def test_utf8_bytes_declared_as_a_legacy_encoding_are_read_as_utf8_with_a_warnin
     assert genuine.articles[0].paragraphs[0].startswith("Бамако") and not genuine.warnings
     koi8 = rss(item(1, guid="https://example.ru/?p=2", body="<p>Ниамей</p>"), encoding="KOI8-R")
     assert read_feed_bytes(koi8.encode("utf-8")).articles[0].paragraphs == ("Ниамей",)
+
+
+def test_control_characters_from_a_feed_reach_the_terminal_escaped(project):
+    osc = "\x1b]0;pwned\x07"  # would retitle the terminal window
+    cut = rss(item(1, guid="https://example.org/?p=1"), item(2, guid=f"https://example.org/?p=2{osc}\u202e"))
+    result = split(project, cut)
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("Skipped:")]
+    assert len(skipped) == 1 and "(guid https://example.org/?p=2\\x1b]0;pwned\\x07\\u202e)" in skipped[0]
+    broken = project / "corpus" / "feeds" / f"bad{osc}.xml"
+    broken.write_text("not a feed at all", "utf-8")
+    failed = CliRunner().invoke(cli, ["split", "--project-dir", str(project), str(broken)])
+    assert failed.exit_code == 1 and "\x1b" not in failed.output and "bad\\x1b]0;pwned\\x07.xml" in failed.stderr
+
+
+def test_a_feed_that_never_ends_is_refused_at_the_bound_not_read_until_memory_runs_out(project, monkeypatch):
+    from feedcorpus.ingest import feeds
+
+    monkeypatch.setattr(feeds, "MAX_FEED_BYTES", 1 << 20)
+    result = CliRunner().invoke(cli, ["split", "--project-dir", str(project), "/dev/zero"])
+    assert result.exit_code == 1, result.output
+    assert "Error: /dev/zero: more than 1 MiB, the most a feed is read whole" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_export_file_that_never_ends_is_refused_at_the_bound(project, monkeypatch):
+    monkeypatch.setattr(sys.modules["feedcorpus.cli.export"], "MAX_SNAPSHOT_BYTES", 1 << 20)
+    args = ["export", "--version", "1.0.0", "--from-file", "/dev/zero", "--project-dir", str(project)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "Error: /dev/zero: more than 1 MiB, the most an export file is read" in result.stderr

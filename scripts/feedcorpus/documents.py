@@ -179,6 +179,24 @@ def disambiguated(doc_id: str, identity: str) -> str:
     return f"{doc_id[:119]}-{hashlib.sha1(identity.encode('utf-8')).hexdigest()[:8]}"
 
 
+# Every space character other than U+0020 (NBSP, narrow NBSP, figure, thin, ideographic, …) and the tab.
+_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # invisible, and no feed means them
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+
+
+def normalise_text(value: str, *, one_line: bool = False) -> str:
+    """The one text policy of split, whatever the input format (README, "Text as annotators see it"): NFC, so
+    Goïta is one string however the feed composed it; every Unicode space and the tab become U+0020 one for one
+    (offsets into a document stay put); every line break becomes \\n, and a paragraph keeps its line breaks
+    (<br>, list items) without blank lines, while a title, summary or name (`one_line`) is joined with spaces;
+    other control characters are dropped. Quotes, dashes and emoji stay as published."""
+    text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", _SPACES.sub(" ", unicodedata.normalize("NFC", value))))
+    if one_line:
+        return " ".join(line.strip() for line in text.split("\n") if line.strip())
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
 def build_text(title: str, paragraphs: tuple[str, ...] | list[str]) -> tuple[str, int]:
     """The annotatable text (title, blank line, paragraphs separated by blank lines) and the body's offset."""
     head = title + PARAGRAPH_SEPARATOR
@@ -195,8 +213,8 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 def make_document(article: Article, *, feed: str, fallback_source: str | None = None) -> Document:
     """Turn a parsed article into a document. Raises ValueError naming what is missing."""
-    title = article.title.strip()
-    paragraphs = tuple(p for p in (p.strip() for p in article.paragraphs) if p)
+    title = normalise_text(article.title, one_line=True)
+    paragraphs = tuple(p for p in (normalise_text(p) for p in article.paragraphs) if p)
     if not title:
         raise ValueError("no title")
     if not paragraphs:
@@ -215,10 +233,10 @@ def make_document(article: Article, *, feed: str, fallback_source: str | None = 
         url=url,
         guid=article.guid,
         title=title,
-        summary=article.summary.strip(),
+        summary=normalise_text(article.summary, one_line=True),
         published=published,
         published_raw=article.published_raw,
-        authors=list(dict.fromkeys(a.strip() for a in article.authors if a and a.strip())),
+        authors=list(dict.fromkeys(n for n in (normalise_text(a, one_line=True) for a in article.authors if a) if n)),
         text=text,
         body_offset=body_offset,
         sha256=sha256_text(text),

@@ -26,6 +26,23 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """A file's sha256, read in chunks (a release's files can be larger than memory should hold twice)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_bounded(path: Path, limit: int) -> bytes | None:
+    """A file's bytes, or None when it holds more than `limit`: the read stops there, so a device or pipe that
+    never ends (/dev/zero) costs at most the limit, never all memory."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
+
+
 def sha256_text(text: str) -> str:
     return sha256_bytes(text.encode("utf-8"))
 

@@ -3,6 +3,8 @@
 CommonMark lets a backslash escape any ASCII punctuation, so every character that can open markup —
 links, images, emphasis, code, headings, tables, raw HTML, entities — is escaped, and line breaks are
 folded so a value cannot start a new block. The text still reads the same once rendered.
+Inside a code span CommonMark processes no escapes (a backslash would show), so `code` fences the value
+with more backticks than it contains instead.
 """
 
 from __future__ import annotations
@@ -20,16 +22,16 @@ def md(value: object) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def code(value: object) -> str:
-    """An inline code span of an untrusted value: CommonMark takes its content literally (backslash escapes
-    would show), so it is fenced by more backticks than the longest run inside it and padded when needed."""
+def code(value: object, *, table: bool = False) -> str:
+    """An inline code span showing an untrusted value literally: the fence is one backtick longer than the
+    longest run of backticks in it, padded with a space when the value starts or ends with one (CommonMark
+    6.1). In a GFM table cell a pipe still ends the cell, even in code, so `table` escapes it (GFM removes
+    that backslash before the span is read)."""
     text = _BREAKS.sub(" ", str(value)).strip()
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def cell(markdown: str) -> str:
-    """Markdown made safe inside a GFM table cell: a pipe ends the cell even inside a code span."""
-    return markdown.replace("|", "\\|")
+    runs = [len(run) for run in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    if text.startswith("`") or text.endswith("`"):
+        text = f" {text} "
+    if table:
+        text = text.replace("|", "\\|")
+    return f"{fence}{text}{fence}"

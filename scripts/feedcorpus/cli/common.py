@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,16 +37,28 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except FeedcorpusError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(terminal_safe(str(exc))) from exc
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
+            raise click.ClickException(terminal_safe(f"{where}{exc.strerror or exc}")) from exc
 
     return wrapper  # type: ignore[return-value]
 
 
+# C0 and C1 controls, line and paragraph separators, bidi embeddings, overrides and isolates.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """A message with feed text in it (a guid, a title, a file name) as the terminal should show it: every
+    control character becomes its visible escape (\\x1b, \\n, \\u202e), so an escape sequence in a feed
+    cannot retitle the window, move the cursor or hide a line, and cannot start a forged message line."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def echo_err(message: str) -> None:
-    click.echo(message, err=True)
+    """One message line on stderr (warnings, skipped items, errors), feed text in it made inert."""
+    click.echo(terminal_safe(message), err=True)
 
 
 def label_schema(paths: ProjectPaths) -> LabelSchema:

@@ -80,7 +80,7 @@ def export(
     schema = label_schema(paths)
     store = ReleaseStore(paths.annotations)
     previous_splits = store.check_bump(version, schema)
-    snapshot = snapshot_file.read_bytes() if snapshot_file else _pull_snapshot(paths, project_dir, title)
+    snapshot = _read_snapshot(snapshot_file) if snapshot_file else _pull_snapshot(paths, project_dir, title)
     try:
         built = build(
             snapshot,
@@ -101,7 +101,7 @@ def export(
                 echo_err(f"Problem: {line}")
         raise
     report, stats = built.report, built.stats
-    for line in report.trimmed_spans:
+    for line in report.trimmed_spans + report.emptied:
         echo_err(f"Warning: {line}")
     for doc_id in report.disputed:
         echo_err(f"Warning: {doc_id}: annotations disagree; left out (--on-disagreement {on_disagreement})")
@@ -124,6 +124,18 @@ def export(
     if report.unmatched_actors:
         shown = "; ".join(report.unmatched_actors[:10])
         echo_err(f"Warning: {len(report.unmatched_actors)} ARMED_GROUP mentions with no registry entry: {shown}")
+
+
+MAX_SNAPSHOT_BYTES = 1 << 30  # a Label Studio export read whole; a pipe or device that never ends stops here
+
+
+def _read_snapshot(path: Path) -> bytes:
+    from feedcorpus.fileio import read_bounded
+
+    data = read_bounded(path, MAX_SNAPSHOT_BYTES)
+    if data is None:
+        raise ReleaseError(f"more than {MAX_SNAPSHOT_BYTES >> 20} MiB, the most an export file is read", path=path)
+    return data
 
 
 def _pull_snapshot(paths: ProjectPaths, project_dir: Path, title: str | None) -> bytes:

@@ -145,8 +145,9 @@ def _gold(paths: ProjectPaths) -> tuple[str | None, list[Any]]:
     from feedcorpus.release.compare import gold_rows
     from feedcorpus.release.store import ReleaseStore
 
-    found = ReleaseStore(paths.annotations).releases()
-    return (found[-1][1].name, gold_rows(found[-1][1])) if found else (None, [])
+    store = ReleaseStore(paths.annotations)
+    found = store.releases()
+    return (found[-1][1].name, gold_rows(store.intact(found[-1][1]))) if found else (None, [])
 
 
 def _reference_names(paths: ProjectPaths) -> list[str]:

@@ -147,9 +147,7 @@ def preannotate_ray(
     context.target_max_block_size = block_bytes(sum(_text_bytes(p) for p in todo), concurrency)
     cpus: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
     # reading is light: a read task holding a CPU would starve the actors
-    dataset = ray.data.read_parquet(
-        [str(p.resolve()) for p in todo], include_paths=True, ray_remote_args={"num_cpus": 0}
-    )
+    dataset = ray.data.read_parquet([str(p.resolve()) for p in todo], include_paths=True, num_cpus=0)
     annotated = dataset.select_columns(["id", "text", "sha256", "path"]).map_batches(
         Annotator,
         fn_constructor_kwargs=constructor,

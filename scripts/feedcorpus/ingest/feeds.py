@@ -9,11 +9,15 @@ from pathlib import Path
 
 from feedcorpus.documents import Article
 from feedcorpus.errors import FeedError
+from feedcorpus.fileio import read_bounded
 from feedcorpus.ingest.stream import STREAM_BYTES, StreamFailed, stream_xml
 from feedcorpus.ingest.wpdump import looks_like_dump, parse_dump
 from feedcorpus.ingest.xmlfeed import parse_xml
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# The most read whole: WordPress dumps, XML below STREAM_BYTES or not a regular file (a pipe, a device such as
+# /dev/zero, which would otherwise be read until memory runs out), and XML the stream could not read.
+MAX_FEED_BYTES = 256 * 1024 * 1024
 
 
 class FeedFormat(StrEnum):
@@ -95,9 +99,15 @@ def read_feed_chunks(path: Path, fmt: FeedFormat | None = None, *, strict: bool 
 
 def read_feed(path: Path, fmt: FeedFormat | None = None, *, strict: bool = False) -> FeedRead:
     try:
-        data = Path(path).read_bytes()
+        data = read_bounded(Path(path), MAX_FEED_BYTES)
     except OSError as exc:
         raise FeedError(exc.strerror or str(exc), path=path) from exc
+    if data is None:
+        raise FeedError(
+            f"more than {MAX_FEED_BYTES >> 20} MiB, the most a feed is read whole (well-formed XML files are streamed "
+            "at any size; split a larger dump into parts)",
+            path=path,
+        )
     try:
         return read_feed_bytes(data, fmt, strict=strict)
     except FeedError as exc:

@@ -227,6 +227,7 @@ def build(
             cancelled_annotations=resolution.cancelled_annotations,
             ignored_results=resolution.ignored_results,
             trimmed_spans=resolution.trimmed,
+            emptied=resolution.emptied,
             unmatched_actors=links.unmatched if links else [],
             leaks=leaks(held_out),
             **extra,

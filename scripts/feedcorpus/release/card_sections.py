@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from feedcorpus.labels import LabelSchema
-from feedcorpus.markdown import cell, code, md
+from feedcorpus.markdown import code, md
 from feedcorpus.metrics import Score
 from feedcorpus.release.actors import ActorLinks, card_lines
 from feedcorpus.release.overlap import LEAK_LIMIT, NGRAM
@@ -68,13 +68,13 @@ def quality(built: Built, schema: LabelSchema, settings: dict[str, Any]) -> list
         "|---|---|---|---|---|",
     ]
     for version in versions:
-        name = cell(code(version)) + (f" ({md(described[version])})" if version in described else "")
+        name = code(version, table=True) + (f" ({md(described[version])})" if version in described else "")
         lines.append(_score_row(name, predictions[version]["overall"]))
     lines += [
         "",
         "F1 per label:",
         "",
-        "| label | " + " | ".join(cell(code(v)) for v in versions) + " |",
+        "| label | " + " | ".join(code(v, table=True) for v in versions) + " |",
         "|---|" + "---|" * len(versions),
     ]
     for label in schema.names:

@@ -35,6 +35,7 @@ class ReleaseReport:
     copies: list[str] = field(default_factory=list)  # near-copy clusters ("3 documents repeat wire copy of …")
     unmatched_actors: list[str] = field(default_factory=list)  # ARMED_GROUP mentions with no registry id
     leaks: list[str] = field(default_factory=list)  # held-out documents sharing > 5 % of 8-grams with train
+    emptied: list[str] = field(default_factory=list)  # gold with 0 entities where predictions held some (warned)
 
     def to_json(self) -> dict[str, Any]:
         extra = {"copies": self.copies, "unmatched_actors": self.unmatched_actors, "leaks": self.leaks}

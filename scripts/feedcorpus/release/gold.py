@@ -56,6 +56,7 @@ class Resolution:
     ignored_results: int = 0
     resolved_by: Counter[str] = field(default_factory=Counter)
     trimmed: list[str] = field(default_factory=list)
+    emptied: list[str] = field(default_factory=list)  # gold with no entity where the predictions had some
     errors: list[str] = field(default_factory=list)
     predictions: dict[str, dict[str, list[Span]]] = field(default_factory=dict)  # model_version → doc → spans
     passes: dict[str, dict[str, list[Span]]] = field(default_factory=dict)  # annotator → doc → spans (non-GT)
@@ -181,6 +182,12 @@ def resolve(snapshot: Snapshot, labels: Iterable[str], *, policy: str = "exclude
             resolution.disputed.append(doc_id)
             continue
         annotation, spans = chosen
+        predicted = max((len(p) for p in predicted_by_id.values()), default=0)
+        if not spans and predicted:
+            resolution.emptied.append(
+                f"{where}: gold has 0 entities: annotation {annotation.id} by {annotation.annotator} has an empty "
+                f"result though its predictions held {predicted} (submitted empty by mistake?)"
+            )
         entities, rejected = provenance(spans, parent_spans(annotation, predicted_by_id, text))
         annotators = sorted({a.annotator for a, _ in submitted})
         resolution.resolved_by[how] += 1

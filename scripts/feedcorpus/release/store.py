@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from feedcorpus.errors import ReleaseError
-from feedcorpus.fileio import atomic_write_text, sha256_bytes, umask
+from feedcorpus.fileio import atomic_write_text, sha256_bytes, sha256_file, umask
 from feedcorpus.labels import LabelSchema
 from feedcorpus.release.contracts import Built
 from feedcorpus.release.manifest import manifest
@@ -99,7 +99,21 @@ class ReleaseStore:
         if not target.is_dir():
             names = ", ".join(p.name for _, p in found)
             raise ReleaseError(f"no release {target.name} (releases: {names})", path=self.folder)
-        return target
+        return self.intact(target)
+
+    def intact(self, release_dir: Path) -> Path:
+        """The release folder, once every file its manifest lists matches its sha256: every command that reads a
+        published release comes through here, so a damaged file (one flipped bit still decodes) stops it."""
+        for relative, info in read_manifest(release_dir)["files"].items():
+            path = release_dir / relative
+            if not path.is_file():
+                raise ReleaseError("missing; the release is damaged (`feedcorpus versions` checks it)", path=path)
+            if sha256_file(path) != info.get("sha256"):
+                raise ReleaseError(
+                    "sha256 differs from manifest.json; the release is damaged (`feedcorpus versions` checks it)",
+                    path=path,
+                )
+        return release_dir
 
     def check_bump(self, version: str, schema: LabelSchema, release_format: int = FORMAT) -> dict[str, str]:
         """Refuse a version that exists, goes backwards, or changes the label set or the release format (its
@@ -115,6 +129,7 @@ class ReleaseStore:
         if not existing:
             return {}
         latest_version, latest = existing[-1]
+        self.intact(latest)
         if wanted < latest_version:
             raise ReleaseError(f"{version_name(version)} is older than the latest release {latest.name}")
         previous = read_manifest(latest)
