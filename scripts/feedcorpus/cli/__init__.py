@@ -19,6 +19,7 @@ from feedcorpus.cli.releases import diff, versions
 from feedcorpus.cli.report import report
 from feedcorpus.cli.review import adjudicate, disputes
 from feedcorpus.cli.select import select
+from feedcorpus.cli.serve import connect_model, serve
 from feedcorpus.cli.split import split
 from feedcorpus.cli.studio import studio
 from feedcorpus.cli.train import train
@@ -31,6 +32,7 @@ def cli() -> None:
 
     \b
     Pipeline:  split → preannotate → [select] → push (Label Studio) → annotate → export
+    Live model: serve + studio connect-model (predictions in Label Studio, retrained from annotations)
     Example:   feedcorpus split corpus/feeds/*.txt
     """
 
@@ -50,8 +52,10 @@ for command in (
     evaluate,
     report,
     train,
+    serve,
 ):
     cli.add_command(command)
+studio.add_command(connect_model)
 
 
 def main() -> None:

@@ -1,0 +1,97 @@
+"""Connecting the project's ML backend (`feedcorpus serve`) to a Label Studio project through the SDK.
+
+Label Studio asks the backend for predictions when a task without any is opened (the project's
+`evaluate_predictions_automatically`) and shows only predictions of the project's `model_version`, so
+connecting sets both, and a promotion moves `model_version` to the new version. Creating the backend makes
+Label Studio add a webhook to <url>/webhook for every action; with basic auth, that webhook is given the
+same Authorization header, or the backend would refuse Label Studio's annotation events.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from feedcorpus.errors import StudioError
+from feedcorpus.studio.client import NO_RETRY, Studio, api_errors
+
+TITLE = "feedcorpus"
+
+
+@dataclass(frozen=True)
+class BackendLink:
+    id: int
+    url: str
+    state: str  # Label Studio's view: CO (connected), DI (disconnected), ER (error), TR (training)
+    model_version: str
+    error: str | None = None
+
+
+def _link(item: Any) -> BackendLink:
+    return BackendLink(
+        int(item.id), str(item.url), str(item.state or ""), str(item.model_version or ""), item.error_message
+    )
+
+
+def backends(studio: Studio, project_id: int) -> list[BackendLink]:
+    with api_errors(studio.url, f"listing the ML backends of project {project_id}"):
+        found: Any = studio.client.ml.list(project=project_id)
+    return [_link(item) for item in found]
+
+
+def connect_model(studio: Studio, project_id: int, url: str, *, auth: tuple[str, str] | None = None) -> BackendLink:
+    """Register (or re-register) the backend at url with the project and make the project use it."""
+    url = url.rstrip("/")
+    credentials: dict[str, Any] = {"auth_method": "NONE"}
+    if auth:
+        credentials = {"auth_method": "BASIC_AUTH", "basic_auth_user": auth[0], "basic_auth_pass": auth[1]}
+    existing = [b for b in backends(studio, project_id) if b.url.rstrip("/") == url]
+    with api_errors(studio.url, f"connecting the ML backend {url} to project {project_id}"):
+        if existing:
+            item = studio.client.ml.update(
+                existing[0].id, url=url, auto_update=True, is_interactive=False, title=TITLE, **credentials
+            )
+        else:
+            item = studio.client.ml.create(
+                project=project_id,
+                url=url,
+                title=TITLE,
+                auto_update=True,
+                is_interactive=False,
+                description="feedcorpus serve: the project's pre-annotator, retrained from its annotations",
+                request_options=NO_RETRY,
+                **credentials,
+            )
+        link = _link(studio.client.ml.get(int(item.id)))
+    if link.state not in ("CO", "TR") or not link.model_version:
+        raise StudioError(
+            f"Label Studio at {studio.url} cannot use the backend at {url} (state {link.state}: "
+            f"{link.error or 'no model version'}); is `feedcorpus serve` running and reachable from the server? "
+            "A backend on loopback or a private address needs ML_BLOCK_LOCAL_IP=false and "
+            "SSRF_PROTECTION_ENABLED=false in the server's environment"
+        )
+    _webhook_auth(studio, project_id, url, auth)
+    show_version(studio, project_id, link.model_version)
+    return link
+
+
+def show_version(studio: Studio, project_id: int, model_version: str) -> None:
+    """Fetch predictions when a task without any opens, and show this version's."""
+    studio.update_project(
+        project_id,
+        evaluate_predictions_automatically=True,
+        show_collab_predictions=True,
+        model_version=model_version,
+    )
+
+
+def _webhook_auth(studio: Studio, project_id: int, url: str, auth: tuple[str, str] | None) -> None:
+    headers = {}
+    if auth:
+        headers = {"Authorization": "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()}
+    with api_errors(studio.url, f"configuring the backend's webhook in project {project_id}"):
+        hooks: Any = studio.client.webhooks.list(project=str(project_id))
+        for hook in hooks:
+            if str(hook.url).rstrip("/") == f"{url}/webhook" and (hook.headers or {}) != headers:
+                studio.client.webhooks.update(int(hook.id), url=str(hook.url), headers=headers)
