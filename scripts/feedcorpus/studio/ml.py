@@ -1,8 +1,10 @@
 """Connecting the project's ML backend (`feedcorpus serve`) to a Label Studio project through the SDK.
 
 Label Studio asks the backend for predictions when a task without any is opened (the project's
-`evaluate_predictions_automatically`) and shows only predictions of the project's `model_version`, so
-connecting sets both, and a promotion moves `model_version` to the new version. Creating the backend makes
+`evaluate_predictions_automatically`), and its labeling stream shows only predictions whose version is the
+project's `model_version`, which must name a live backend's title or stored predictions. So the backend's
+title is its model version, the project's model_version is set to it, and a promotion renames the backend
+(Label Studio then moves the project's model_version along). Creating the backend makes
 Label Studio add a webhook to <url>/webhook for every action; with basic auth, that webhook is given the
 same Authorization header, or the backend would refuse Label Studio's annotation events.
 """
@@ -16,7 +18,7 @@ from typing import Any
 from feedcorpus.errors import StudioError
 from feedcorpus.studio.client import NO_RETRY, Studio, api_errors
 
-TITLE = "feedcorpus"
+DESCRIPTION = "feedcorpus serve: the project's pre-annotator, retrained from its annotations"
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,17 @@ class BackendLink:
     state: str  # Label Studio's view: CO (connected), DI (disconnected), ER (error), TR (training)
     model_version: str
     error: str | None = None
+    ours: bool = False  # registered by connect-model
 
 
 def _link(item: Any) -> BackendLink:
     return BackendLink(
-        int(item.id), str(item.url), str(item.state or ""), str(item.model_version or ""), item.error_message
+        int(item.id),
+        str(item.url),
+        str(item.state or ""),
+        str(item.model_version or ""),
+        item.error_message,
+        item.description == DESCRIPTION,
     )
 
 
@@ -50,16 +58,21 @@ def connect_model(studio: Studio, project_id: int, url: str, *, auth: tuple[str,
     with api_errors(studio.url, f"connecting the ML backend {url} to project {project_id}"):
         if existing:
             item = studio.client.ml.update(
-                existing[0].id, url=url, auto_update=True, is_interactive=False, title=TITLE, **credentials
+                existing[0].id,
+                url=url,
+                project=project_id,
+                auto_update=True,
+                is_interactive=False,
+                description=DESCRIPTION,
+                **credentials,
             )
         else:
             item = studio.client.ml.create(
                 project=project_id,
                 url=url,
-                title=TITLE,
                 auto_update=True,
                 is_interactive=False,
-                description="feedcorpus serve: the project's pre-annotator, retrained from its annotations",
+                description=DESCRIPTION,
                 request_options=NO_RETRY,
                 **credentials,
             )
@@ -77,7 +90,14 @@ def connect_model(studio: Studio, project_id: int, url: str, *, auth: tuple[str,
 
 
 def show_version(studio: Studio, project_id: int, model_version: str) -> None:
-    """Fetch predictions when a task without any opens, and show this version's."""
+    """Fetch predictions when a task without any opens, and show this version's (our backends take it as
+    their title first: the project's model_version must name a live model or stored predictions)."""
+    for link in backends(studio, project_id):
+        if link.ours:
+            with api_errors(studio.url, f"renaming ML backend {link.id} of project {project_id}"):
+                studio.client.ml.update(
+                    link.id, url=link.url, project=project_id, title=model_version
+                )  # PATCH needs both
     studio.update_project(
         project_id,
         evaluate_predictions_automatically=True,

@@ -1,0 +1,131 @@
+"""The ML backend against the real Label Studio: connect it, open a task imported without predictions and find
+the backend's prediction (preannotate's spans, its version), annotate and see the webhooks counted, train a
+tiny model and see its version served and shown, restart and resume, and a crashed run keep the model."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from feedcorpus.cli import cli
+from feedcorpus.labels import label_config_xml, load_label_schema
+from feedcorpus.serve.daemon import Daemon
+from feedcorpus.stores.documents import JsonDocumentStore
+from feedcorpus.stores.predictions import PredictionStore
+from feedcorpus.studio.client import Studio
+from feedcorpus.studio.tasks import task_data
+from sdk_helpers import create_annotation, task_predictions
+from testdata_paths import REPO
+
+pytestmark = pytest.mark.integration
+SCHEMA = load_label_schema(REPO / "schemas" / "labels.yaml")
+TITLE = "live model"
+TINY = ["--train-every", "3", "--epochs", "2", "--folds", "2", "--no-rehearsal", "--promote", "always"]
+
+
+def run(project: Path, *args: str) -> Any:
+    result = CliRunner().invoke(cli, [*args, "--project-dir", str(project)])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def call(url: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{url}{path}", data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        found: dict[str, Any] = json.loads(response.read())
+    return found
+
+
+def wait_for_run(url: str, runs: int, timeout: float = 400) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = call(url, "/status")
+        if status["runs"] >= runs and status["training"] is None:
+            return status
+        time.sleep(1)
+    raise AssertionError(f"training run {runs} did not finish in {timeout} s: {call(url, '/status')}")
+
+
+@pytest.fixture(scope="module")
+def backend(seed_project: Path) -> Iterator[Daemon]:
+    daemon = Daemon(seed_project / ".studio" / "serve")
+    yield daemon
+    daemon.stop()
+    assert not daemon.state().running
+
+
+def open_task(client: Studio, project_id: int, document: Any) -> int:
+    """Import one task with no predictions and open it as the labeling screen does (GET /api/tasks/<id>)."""
+    before = {t.id for t in client.client.tasks.list(project=project_id)}
+    client.import_tasks(project_id, [{"data": task_data(document)}])
+    (task_id,) = {t.id for t in client.client.tasks.list(project=project_id)} - before
+    client.client.tasks.get(task_id)
+    return int(task_id)
+
+
+def test_live_predictions_webhooks_training_and_restart(studio, seed_project, backend):
+    documents = sorted(JsonDocumentStore(seed_project / "corpus" / "documents").documents(), key=lambda d: d.id)
+    client = studio.client()
+    project = client.create_project(TITLE, label_config_xml(SCHEMA))
+    run(seed_project, "serve", "--background", "--port", "0", *TINY)
+    url = backend.state().url
+    assert url is not None and url.startswith("http://127.0.0.1:")
+    served = call(url, "/health")["model_version"]
+    connected = run(seed_project, "studio", "connect-model", "--project", TITLE)
+    assert f"model version {served}" in connected.output
+    assert client.get_project(project.id).model_version == served
+
+    # predictions from the backend when a task without any is opened: preannotate's spans and version
+    stored = PredictionStore(seed_project / "corpus" / "predictions").read(served)
+    tasks = {}
+    for document in documents[:4]:
+        task_id = tasks[document.id] = open_task(client, project.id, document)
+        (prediction,) = task_predictions(client, task_id)
+        assert prediction.model_version == served
+        got = sorted((r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in prediction.result)
+        assert got == sorted(s.key for s in stored[document.id].spans)
+
+    # annotations reach the backend as webhooks; the third starts a training run (--train-every 3)
+    for number, document in enumerate(documents[:3], 1):
+        (prediction,) = task_predictions(client, tasks[document.id])
+        create_annotation(client, tasks[document.id], prediction.result)
+        if number < 3:
+            assert call(url, "/status")["projects"][str(project.id)]["pending"] == number
+    status = wait_for_run(url, 1)
+    assert status["last_run"]["status"] == "promoted", status
+    trained = status["model_version"]
+    assert trained != served and status["projects"][str(project.id)] == {"pending": 0, "events": 3, "trainings": 1}
+    assert client.get_project(project.id).model_version == trained  # the project shows the new version
+    (prediction,) = task_predictions(client, open_task(client, project.id, documents[4]))
+    assert prediction.model_version == trained
+
+    # the same webhook twice counts once
+    repeat = {"action": "ANNOTATION_UPDATED", "project": {"id": project.id}, "annotation": {"id": 10**6}}
+    assert call(url, "/webhook", repeat)["status"] == "counted"
+    assert call(url, "/webhook", repeat)["status"] == "repeat"
+
+    # a restart (on the port Label Studio knows) serves the promoted model and resumes the counts; a
+    # crashing training run keeps it serving
+    assert run(seed_project, "serve", "--stop").output.startswith("backend stopped")
+    port = url.rsplit(":", 1)[1]
+    run(seed_project, "serve", "--background", "--port", port, *TINY, "--base", str(seed_project / "no-such-model"))
+    assert backend.state().url == url
+    status = call(url, "/status")
+    assert status["model_version"] == trained
+    assert status["projects"][str(project.id)] == {"pending": 1, "events": 4, "trainings": 1}
+    assert call(url, "/webhook", {"action": "START_TRAINING", "project": {"id": project.id}})["status"] == "started"
+    status = wait_for_run(url, 2)
+    assert status["last_run"]["status"] == "failed" and "no-such-model" in status["last_run"]["error"]
+    assert status["model_version"] == trained
+    (prediction,) = task_predictions(client, open_task(client, project.id, documents[5]))
+    assert prediction.model_version == trained
+    shown = run(seed_project, "studio", "status").output
+    assert f"model version: {trained}" in shown and "last training run 2: failed" in shown
