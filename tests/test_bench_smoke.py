@@ -30,6 +30,7 @@ def run(script: str, *args: str, out) -> subprocess.CompletedProcess[str]:
         ("bench_clusters.py", ["--articles", "300"], "clusters", "ratio"),
         ("bench_ray.py", ["--words", "3000"], "ray", "ratio"),
         ("bench_select.py", ["--articles", "200,400", "--count", "5"], "select", "GB peak"),
+        ("bench_serve.py", ["--words", "3000", "--requests", "5", "--warmup", "2", "--repeat", "1"], "serve", "ratio"),
     ],
 )
 def test_benchmark_runs_on_a_tiny_input(script, args, saved, printed, tmp_path):

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sdk_helpers import create_annotation, task_predictions
 
 from feedcorpus.cli import cli
 from feedcorpus.labels import label_config_xml, load_label_schema
@@ -21,7 +22,6 @@ from feedcorpus.stores.documents import JsonDocumentStore
 from feedcorpus.stores.predictions import PredictionStore
 from feedcorpus.studio.client import Studio
 from feedcorpus.studio.tasks import task_data
-from sdk_helpers import create_annotation, task_predictions
 from testdata_paths import REPO
 
 pytestmark = pytest.mark.integration

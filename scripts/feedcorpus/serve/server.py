@@ -84,9 +84,11 @@ def create_app(backend: Backend, *, auth: tuple[str, str] | None = None) -> Fast
         return backend.setup(await _body(request))
 
     @app.post("/predict")
-    async def predict(request: Request) -> dict[str, Any]:
+    async def predict(request: Request) -> JSONResponse:
         body = await _body(request)
-        return await run_in_threadpool(backend.predict, body)
+        # A JSONResponse is serialised as is; a returned dict would first be walked by jsonable_encoder,
+        # which costs ~10 % of a batch's time for thousands of regions.
+        return JSONResponse(await run_in_threadpool(backend.predict, body))
 
     @app.post("/webhook")
     async def webhook(request: Request) -> dict[str, Any]:

@@ -18,6 +18,12 @@ from typing import Any
 from feedcorpus.errors import StudioError
 from feedcorpus.studio.client import NO_RETRY, Studio, api_errors
 
+SSRF_HINT = (
+    "Label Studio refuses backends on loopback or private addresses unless its environment sets "
+    "ML_BLOCK_LOCAL_IP=false and SSRF_PROTECTION_ENABLED=false: restart the local server "
+    "(`feedcorpus studio stop && feedcorpus studio start` sets both), set them on your own server, "
+    "or run the backend at an address the server may call"
+)
 DESCRIPTION = "feedcorpus serve: the project's pre-annotator, retrained from its annotations"
 
 
@@ -55,6 +61,25 @@ def connect_model(studio: Studio, project_id: int, url: str, *, auth: tuple[str,
     if auth:
         credentials = {"auth_method": "BASIC_AUTH", "basic_auth_user": auth[0], "basic_auth_pass": auth[1]}
     existing = [b for b in backends(studio, project_id) if b.url.rstrip("/") == url]
+    try:
+        link = _register(studio, project_id, url, existing, credentials)
+    except StudioError as exc:
+        if "reserved network address" in str(exc):
+            raise StudioError(f"{exc}. {SSRF_HINT}") from exc
+        raise
+    if link.state not in ("CO", "TR") or not link.model_version:
+        raise StudioError(
+            f"Label Studio at {studio.url} cannot use the backend at {url} (state {link.state}: "
+            f"{link.error or 'no model version'}); is `feedcorpus serve` running and reachable from the server?"
+        )
+    _webhook_auth(studio, project_id, url, auth)
+    show_version(studio, project_id, link.model_version)
+    return link
+
+
+def _register(
+    studio: Studio, project_id: int, url: str, existing: list[BackendLink], credentials: dict[str, Any]
+) -> BackendLink:
     with api_errors(studio.url, f"connecting the ML backend {url} to project {project_id}"):
         if existing:
             item = studio.client.ml.update(
@@ -76,17 +101,7 @@ def connect_model(studio: Studio, project_id: int, url: str, *, auth: tuple[str,
                 request_options=NO_RETRY,
                 **credentials,
             )
-        link = _link(studio.client.ml.get(int(item.id)))
-    if link.state not in ("CO", "TR") or not link.model_version:
-        raise StudioError(
-            f"Label Studio at {studio.url} cannot use the backend at {url} (state {link.state}: "
-            f"{link.error or 'no model version'}); is `feedcorpus serve` running and reachable from the server? "
-            "A backend on loopback or a private address needs ML_BLOCK_LOCAL_IP=false and "
-            "SSRF_PROTECTION_ENABLED=false in the server's environment"
-        )
-    _webhook_auth(studio, project_id, url, auth)
-    show_version(studio, project_id, link.model_version)
-    return link
+        return _link(studio.client.ml.get(int(item.id)))
 
 
 def show_version(studio: Studio, project_id: int, model_version: str) -> None:
