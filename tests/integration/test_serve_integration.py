@@ -62,6 +62,18 @@ def backend(seed_project: Path) -> Iterator[Daemon]:
     assert not daemon.state().running
 
 
+def next_task(studio: Any, project_id: int) -> dict[str, Any]:
+    """The task the labeling stream ("Label All Tasks") gives the annotator, with the predictions it shows."""
+    assert studio.status.credentials is not None
+    request = urllib.request.Request(
+        f"{studio.status.url}/api/projects/{project_id}/next",
+        headers={"Authorization": f"Token {studio.status.credentials.token}"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        found: dict[str, Any] = json.loads(response.read())
+    return found
+
+
 def open_task(client: Studio, project_id: int, document: Any) -> int:
     """Import one task with no predictions and open it as the labeling screen does (GET /api/tasks/<id>)."""
     before = {t.id for t in client.client.tasks.list(project=project_id)}
@@ -92,6 +104,7 @@ def test_live_predictions_webhooks_training_and_restart(studio, seed_project, ba
         assert prediction.model_version == served
         got = sorted((r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in prediction.result)
         assert got == sorted(s.key for s in stored[document.id].spans)
+    assert [p["model_version"] for p in next_task(studio, project.id)["predictions"]] == [served]
 
     # annotations reach the backend as webhooks; the third starts a training run (--train-every 3)
     for number, document in enumerate(documents[:3], 1):
@@ -104,6 +117,10 @@ def test_live_predictions_webhooks_training_and_restart(studio, seed_project, ba
     trained = status["model_version"]
     assert trained != served and status["projects"][str(project.id)] == {"pending": 0, "events": 3, "trainings": 1}
     assert client.get_project(project.id).model_version == trained  # the project shows the new version
+    # the task opened but not annotated was predicted again by the new version (for the labeling stream)
+    versions = {p.model_version for p in task_predictions(client, tasks[documents[3].id])}
+    assert versions == {served, trained}
+    assert [p["model_version"] for p in next_task(studio, project.id)["predictions"]] == [trained]
     (prediction,) = task_predictions(client, open_task(client, project.id, documents[4]))
     assert prediction.model_version == trained
 

@@ -127,9 +127,11 @@ def _run(
     def announce(project: int, version: str) -> None:
         from feedcorpus.studio.client import Studio
         from feedcorpus.studio.connection import resolve_connection
-        from feedcorpus.studio.ml import show_version
+        from feedcorpus.studio.ml import refresh_predictions, show_version
 
-        show_version(Studio(resolve_connection(local_studio(project_dir))), project, version)
+        studio = Studio(resolve_connection(local_studio(project_dir)))
+        show_version(studio, project, version)
+        refresh_predictions(studio, project)
 
     backend = Backend(
         project_dir,

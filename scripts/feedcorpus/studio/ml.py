@@ -130,3 +130,20 @@ def _webhook_auth(studio: Studio, project_id: int, url: str, auth: tuple[str, st
         for hook in hooks:
             if str(hook.url).rstrip("/") == f"{url}/webhook" and (hook.headers or {}) != headers:
                 studio.client.webhooks.update(int(hook.id), url=str(hook.url), headers=headers)
+
+
+def refresh_predictions(studio: Studio, project_id: int, *, batch: int = 100) -> int:
+    """Ask Label Studio to fetch the backend's predictions for every task without annotations (the Data
+    Manager's "Retrieve Predictions", in batches): its labeling stream shows only the project's
+    model_version, so after a promotion tasks predicted by an earlier version would show nothing. Label
+    Studio skips tasks that already have this version's prediction. Returns the tasks asked for."""
+    with api_errors(studio.url, f"listing the tasks of project {project_id}"):
+        found: Any = studio.client.tasks.list(project=project_id, include="id,total_annotations", page_size=1000)
+        open_tasks = [int(t.id) for t in found if t.id is not None and not t.total_annotations]
+    for first in range(0, len(open_tasks), batch):
+        selected: Any = {"all": False, "included": open_tasks[first : first + batch]}
+        with api_errors(studio.url, f"retrieving predictions for project {project_id}"):
+            studio.client.actions.create(
+                id="retrieve_tasks_predictions", project=project_id, selected_items=selected, request_options=NO_RETRY
+            )
+    return len(open_tasks)
