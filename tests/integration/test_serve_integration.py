@@ -5,7 +5,9 @@ tiny model and see its version served and shown, restart and resume, and a crash
 from __future__ import annotations
 
 import json
+import shutil
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,7 @@ from sdk_helpers import create_annotation, task_predictions
 
 from feedcorpus.cli import cli
 from feedcorpus.labels import label_config_xml, load_label_schema
-from feedcorpus.serve.daemon import Daemon
+from feedcorpus.serve.daemon import Daemon, fetch_status
 from feedcorpus.stores.documents import JsonDocumentStore
 from feedcorpus.stores.predictions import PredictionStore
 from feedcorpus.studio.client import Studio
@@ -146,3 +148,36 @@ def test_live_predictions_webhooks_training_and_restart(studio, seed_project, ba
     assert prediction.model_version == trained
     shown = run(seed_project, "studio", "status").output
     assert f"model version: {trained}" in shown and "last training run 2: failed" in shown
+
+
+def test_basic_auth_and_your_own_server(studio, seed_project, tmp_path, monkeypatch):
+    """A backend behind basic auth, used through LABEL_STUDIO_URL/_API_KEY as with your own server: Label
+    Studio sends the credentials with /predict and, through the webhook's header, with every event."""
+    project_dir = tmp_path / "own-server"
+    shutil.copytree(REPO / "schemas", project_dir / "schemas")
+    assert studio.status.credentials is not None and studio.status.url is not None
+    monkeypatch.setenv("LABEL_STUDIO_URL", studio.status.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio.status.credentials.token)
+    monkeypatch.setenv("FEEDCORPUS_SERVE_USER", "label-studio")
+    monkeypatch.setenv("FEEDCORPUS_SERVE_PASSWORD", "not-on-any-command-line")
+    auth = ("label-studio", "not-on-any-command-line")
+    client = studio.client()
+    project = client.create_project("live model with auth", label_config_xml(SCHEMA))
+    daemon = Daemon(project_dir / ".studio" / "serve")
+    try:
+        run(project_dir, "serve", "--background", "--port", "0", "--train-every", "0")
+        url = daemon.state().url
+        assert url is not None
+        with pytest.raises(urllib.error.HTTPError, match="401"):
+            call(url, "/status")
+        run(project_dir, "studio", "connect-model", "--project", "live model with auth")
+        document = JsonDocumentStore(seed_project / "corpus" / "documents").documents()[0]
+        task_id = open_task(client, project.id, document)
+        (prediction,) = task_predictions(client, task_id)
+        assert prediction.model_version == fetch_status(url, auth)["model_version"]  # type: ignore[index]
+        create_annotation(client, task_id, prediction.result)
+        assert fetch_status(url, auth)["projects"] == {  # type: ignore[index]
+            str(project.id): {"pending": 1, "events": 1, "trainings": 0}
+        }
+    finally:
+        daemon.stop()

@@ -130,7 +130,7 @@ def _run(
         from feedcorpus.studio.ml import refresh_predictions, show_version
 
         studio = Studio(resolve_connection(local_studio(project_dir)))
-        show_version(studio, project, version)
+        show_version(studio, project, version, auth=auth)
         refresh_predictions(studio, project)
 
     backend = Backend(

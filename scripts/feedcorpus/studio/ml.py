@@ -57,9 +57,7 @@ def backends(studio: Studio, project_id: int) -> list[BackendLink]:
 def connect_model(studio: Studio, project_id: int, url: str, *, auth: tuple[str, str] | None = None) -> BackendLink:
     """Register (or re-register) the backend at url with the project and make the project use it."""
     url = url.rstrip("/")
-    credentials: dict[str, Any] = {"auth_method": "NONE"}
-    if auth:
-        credentials = {"auth_method": "BASIC_AUTH", "basic_auth_user": auth[0], "basic_auth_pass": auth[1]}
+    credentials = _credentials(auth)
     existing = [b for b in backends(studio, project_id) if b.url.rstrip("/") == url]
     try:
         link = _register(studio, project_id, url, existing, credentials)
@@ -73,8 +71,15 @@ def connect_model(studio: Studio, project_id: int, url: str, *, auth: tuple[str,
             f"{link.error or 'no model version'}); is `feedcorpus serve` running and reachable from the server?"
         )
     _webhook_auth(studio, project_id, url, auth)
-    show_version(studio, project_id, link.model_version)
+    show_version(studio, project_id, link.model_version, auth=auth)
     return link
+
+
+def _credentials(auth: tuple[str, str] | None) -> dict[str, Any]:
+    """Every change of a backend is checked by a health call with the credentials sent along."""
+    if auth:
+        return {"auth_method": "BASIC_AUTH", "basic_auth_user": auth[0], "basic_auth_pass": auth[1]}
+    return {"auth_method": "NONE"}
 
 
 def _register(
@@ -104,15 +109,15 @@ def _register(
         return _link(studio.client.ml.get(int(item.id)))
 
 
-def show_version(studio: Studio, project_id: int, model_version: str) -> None:
+def show_version(studio: Studio, project_id: int, model_version: str, *, auth: tuple[str, str] | None = None) -> None:
     """Fetch predictions when a task without any opens, and show this version's (our backends take it as
     their title first: the project's model_version must name a live model or stored predictions)."""
     for link in backends(studio, project_id):
         if link.ours:
             with api_errors(studio.url, f"renaming ML backend {link.id} of project {project_id}"):
-                studio.client.ml.update(
-                    link.id, url=link.url, project=project_id, title=model_version
-                )  # PATCH needs both
+                studio.client.ml.update(  # a change needs url, project and the credentials
+                    link.id, url=link.url, project=project_id, title=model_version, **_credentials(auth)
+                )
     studio.update_project(
         project_id,
         evaluate_predictions_automatically=True,
