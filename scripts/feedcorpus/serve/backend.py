@@ -82,13 +82,19 @@ class Backend:
         announce = self.announce
         if announce is None:
             return version
-        for project in sorted(self.projects):
+        with self._lock:
+            projects = sorted(self.projects)
+        for project in projects:
             try:
                 announce(project, version)
                 self.announced.pop(project, None)
             except Exception as exc:
                 self.announced[project] = f"{type(exc).__name__}: {exc}"
         return version
+
+    def _seen(self, project: int) -> None:
+        with self._lock:
+            self.projects.add(project)
 
     # protocol ------------------------------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
@@ -103,7 +109,7 @@ class Backend:
     def predict(self, body: Any) -> dict[str, Any]:
         request = protocol.parse_predict(body)
         if request.project is not None:
-            self.projects.add(request.project)
+            self._seen(request.project)
         results = self.model.predict(request)
         version = results[0]["model_version"] if results else self.model.model_version
         return {"results": results, "model_version": version}
@@ -113,13 +119,13 @@ class Backend:
         if event.action == protocol.TRAIN_ACTION:
             if event.project is None:
                 raise protocol.PayloadError("/webhook START_TRAINING: no project id in the payload")
-            self.projects.add(event.project)
+            self._seen(event.project)
             return self.train(event.project)
         if event.action not in protocol.ANNOTATION_ACTIONS:
             return {"status": "ignored", "action": event.action}
         assert event.project is not None
-        self.projects.add(event.project)
         with self._lock:
+            self.projects.add(event.project)
             counted = self.ledger.record(event)
             due = counted and self.ledger.due(event.project, self.plan.every)
         answer: dict[str, Any] = {"status": "counted" if counted else "repeat", "project": event.project}
@@ -133,8 +139,9 @@ class Backend:
         with self._lock:
             if self.trainer.running is not None:
                 return {"status": "busy", "run": self.trainer.running}
-            annotations = self.ledger.started_training(project)
+            annotations = list(self.ledger.project(project).pending)
             run = self.trainer.start(project, annotations, self.model.current.model)
+            self.ledger.started_training(project)  # only once the run is under way: a failed start loses nothing
         return {"status": "started", "run": run, "project": project}
 
     # ours ----------------------------------------------------------------------------------------------
