@@ -46,6 +46,9 @@ demo: studio
 	$(BIN)/feedcorpus preannotate
 	$(BIN)/feedcorpus studio start
 	$(BIN)/feedcorpus push
+	$(BIN)/feedcorpus serve --stop >/dev/null
+	$(BIN)/feedcorpus serve --background
+	$(BIN)/feedcorpus studio connect-model
 	@echo "report: $$($(BIN)/feedcorpus report)"
 	$(BIN)/feedcorpus studio status
 
@@ -72,6 +75,7 @@ bench: install studio
 	$(BIN)/python bench/bench_clusters.py
 	$(BIN)/python bench/bench_select.py
 	$(BIN)/python bench/bench_fetch.py
+	$(BIN)/python bench/bench_serve.py
 
 clean:
 	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache

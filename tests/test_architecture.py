@@ -24,7 +24,8 @@ ALLOWED = {
     "engines": {CORE, "stores", "annotate"},
     "report": {CORE, "stores", "release"},
     "selection": {CORE},
-    "cli": {CORE, "stores", "ingest", "annotate", "studio", "release", "report", "engines", "selection"},
+    "serve": {CORE, "stores", "annotate", "studio", "release"},
+    "cli": {CORE, "stores", "ingest", "annotate", "studio", "release", "report", "engines", "selection", "serve"},
 }
 
 

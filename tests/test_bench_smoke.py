@@ -31,6 +31,7 @@ def run(script: str, *args: str, out) -> subprocess.CompletedProcess[str]:
         ("bench_ray.py", ["--words", "3000"], "ray", "ratio"),
         ("bench_select.py", ["--articles", "200,400", "--count", "5"], "select", "GB peak"),
         ("bench_fetch.py", ["--items", "100", "--large-mb", "1", "--repeat", "1"], "fetch", "fetch/bare"),
+        ("bench_serve.py", ["--words", "3000", "--requests", "5", "--warmup", "2", "--repeat", "1"], "serve", "ratio"),
     ],
 )
 def test_benchmark_runs_on_a_tiny_input(script, args, saved, printed, tmp_path):

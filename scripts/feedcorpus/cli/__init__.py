@@ -20,6 +20,7 @@ from feedcorpus.cli.releases import diff, versions
 from feedcorpus.cli.report import report
 from feedcorpus.cli.review import adjudicate, disputes
 from feedcorpus.cli.select import select
+from feedcorpus.cli.serve import connect_model, serve
 from feedcorpus.cli.split import split
 from feedcorpus.cli.studio import studio
 from feedcorpus.cli.train import train
@@ -32,6 +33,7 @@ def cli() -> None:
 
     \b
     Pipeline:  [fetch →] split → preannotate → [select] → push (Label Studio) → annotate → export
+    Live model: serve + studio connect-model (predictions in Label Studio, retrained from annotations)
     Example:   feedcorpus split corpus/feeds/*.txt
     """
 
@@ -52,8 +54,10 @@ for command in (
     evaluate,
     report,
     train,
+    serve,
 ):
     cli.add_command(command)
+studio.add_command(connect_model)
 
 
 def main() -> None:

@@ -110,15 +110,38 @@ def studio_status(project_dir: Path) -> None:
     """
     status = local_studio(project_dir).status()
     print_status(status)
+    _print_backend(project_dir)
     if not status.running:
         sys.exit(1)
     if status.healthy:
         _print_progress(project_dir)
 
 
+def _print_backend(project_dir: Path) -> None:
+    """The ML backend `serve --background` started: its URL, model version, training and counts."""
+    from feedcorpus.serve.daemon import Daemon
+    from feedcorpus.serve.server import basic_auth_from_env
+
+    backend = Daemon(ProjectPaths(project_dir).studio_dir / "serve").state(auth=basic_auth_from_env())
+    if not backend.running:
+        click.echo("ML backend: not running (start it with `feedcorpus serve --background`)")
+        return
+    found = backend.status or {}
+    training = f"training run {found['training']}" if found.get("training") else "idle"
+    click.echo(f"ML backend: {backend.url} (pid {backend.pid}, {training})")
+    click.echo(f"  model version: {found.get('model_version', '(not answering)')}")
+    for project, counts in (found.get("projects") or {}).items():
+        click.echo(f"  project {project}: {counts['pending']} annotations changed since the last training")
+    last = found.get("last_run")
+    if last:
+        error = f": {last['error']}" if last.get("error") else ""
+        click.echo(f"  last training run {last['run']}: {last['status']} {last.get('model_version') or ''}{error}")
+
+
 def _print_progress(project_dir: Path) -> None:
     from feedcorpus.studio.client import Studio
     from feedcorpus.studio.connection import resolve_connection
+    from feedcorpus.studio.ml import backends
     from feedcorpus.studio.review import progress
     from feedcorpus.studio.state import PushState
 
@@ -131,6 +154,8 @@ def _print_progress(project_dir: Path) -> None:
         by_task = studio.annotations_by_task(project_id)
         pairs = [pair for annotations in by_task.values() for pair in annotations]
         click.echo(f"project {project_id} ({title}): {len(by_task)} tasks")
+        for link in backends(studio, project_id):
+            click.echo(f"  ML backend {link.url}: state {link.state}, model version {link.model_version}")
         for row in progress(len(by_task), pairs, users.values()):
             click.echo(f"  {row.annotator}: {row.done} done, {row.skipped} skipped, {row.remaining} remaining")
 

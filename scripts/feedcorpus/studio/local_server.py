@@ -30,6 +30,12 @@ from feedcorpus.studio.local_accounts import service_environment, set_password
 LABEL_STUDIO_REQUIREMENT = "label-studio==1.23.2"
 DEFAULT_PORT = 8080
 HOST = "127.0.0.1"
+# Label Studio 1.23 refuses ML backends and webhooks on loopback or private addresses (its SSRF guard,
+# core/settings/base.py). The project's own ML backend listens on loopback, so the local server is started
+# with the guard off. Consequence: any user of this server can make it send requests to local addresses
+# (ML backend URLs, webhooks, imports by URL); it listens on 127.0.0.1 only, so those users are this
+# machine's. A shared server should keep the guard on and reach the backend at a public address.
+LOOPBACK_ML_BACKEND = {"ML_BLOCK_LOCAL_IP": "false", "SSRF_PROTECTION_ENABLED": "false"}
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,7 @@ class LocalStudio:
         # every local user can read in /proc/PID/cmdline. Label Studio reads LABEL_STUDIO_<NAME> itself.
         env = {
             **service_environment(self.dir, self.data_dir, self.venv),
+            **LOOPBACK_ML_BACKEND,
             "LABEL_STUDIO_USERNAME": creds.username,
             "LABEL_STUDIO_PASSWORD": creds.password,
             "LABEL_STUDIO_USER_TOKEN": creds.token,
