@@ -25,7 +25,7 @@ def run(script: str, *args: str, out) -> subprocess.CompletedProcess[str]:
     ("script", "args", "saved", "printed"),
     [
         ("bench_split.py", ["--articles", "40"], "split", "/bare"),
-        ("bench_export.py", ["--tasks", "40"], "export", "export/bare"),
+        ("bench_export.py", ["--tasks", "40", "--repeat", "1"], "export", "export/bare"),
         ("bench_preannotate.py", ["--words", "3000", "--repeat", "1"], "preannotate", "ratio"),
         ("bench_clusters.py", ["--articles", "300"], "clusters", "ratio"),
         ("bench_ray.py", ["--words", "3000"], "ray", "ratio"),

@@ -34,9 +34,10 @@ def translation_links(documents: Iterable[tuple[str, str, str]]) -> list[tuple[s
 
     Candidates come from an inverted index of anchors, so only pairs that share one are compared (a corpus
     in one language compares nothing)."""
-    found = {doc_id: (language, anchors(text)) for doc_id, language, text in documents}
-    if len({language for language, _ in found.values()}) < 2:
+    documents = list(documents)
+    if len({language for _, language, _ in documents}) < 2:
         return []
+    found = {doc_id: (language, anchors(text)) for doc_id, language, text in documents}
     index: dict[str, list[str]] = defaultdict(list)
     for doc_id, (_, kept) in sorted(found.items()):
         if len(kept) >= MIN_ANCHORS:
