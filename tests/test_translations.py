@@ -54,3 +54,34 @@ def test_a_bilingual_release_keeps_the_translation_in_the_cluster_of_its_origina
     assert "- en\n- fr" in header and "multilingual" in header
     per_language = [line for line in card.splitlines() if line.startswith("| `fr` |")]
     assert len(per_language) == 1 and per_language[0].split(" | ")[4] == str(len(rows["b-fr"]["sentences"]))
+
+
+def test_a_bilingual_release_loads_with_each_language_tokenized_by_its_own_rules(tmp_path):
+    from datasets import load_dataset
+
+    from feedcorpus.release.store import ReleaseStore
+
+    text = "Attaque à Ménaka\n\nL'armée malienne a repris Ménaka « hier ». Les FAMa l'ont annoncé."
+    start = text.index("FAMa")
+    region = {"type": "labels", "from_name": "label", "to_name": "text"}
+    value = {"start": start, "end": start + 4, "text": "FAMa", "labels": ["ORG"]}
+    tasks = [
+        {"id": 1, "data": {"text": EN, "doc_id": "a-en", "language": "en"}, "annotations": [{"id": 1, "result": []}]},
+        {
+            "id": 2,
+            "data": {"text": text, "doc_id": "b-fr", "language": "fr"},
+            "annotations": [{"id": 2, "result": [{**region, "value": value}]}],
+        },
+    ]
+    built = build(json.dumps(tasks).encode(), version="1.0.0", schema=SCHEMA, actors=ACTORS)
+    target = ReleaseStore(tmp_path / "annotations").publish(built, SCHEMA)
+    sentences = load_dataset(str(target), "sentences")
+    rows = [r for split in sentences for r in sentences[split] if r["doc_id"] == "b-fr"]
+    assert {r["language"] for r in rows} == {"fr"}
+    assert [r["text"] for r in rows] == [
+        "Attaque à Ménaka",
+        "L'armée malienne a repris Ménaka « hier ».",
+        "Les FAMa l'ont annoncé.",
+    ]
+    french = next(r for r in rows if r["entities"])
+    assert french["tokens"][:3] == ["Les", "FAMa", "l'"] and french["entities"][0]["text"] == "FAMa"
