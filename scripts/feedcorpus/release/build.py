@@ -73,10 +73,6 @@ def _timestamp(value: Any, doc_id: str, name: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _described(doc_id: str, spans: list[Any]) -> list[str]:
-    return [f"{doc_id}: {s.text!r} [{s.start}:{s.end}) {s.label}" for s in spans]
-
-
 def base_row(document: gold.GoldDocument, language: str | None) -> dict[str, Any]:
     """A gold document's row before tokens, tags and splits (the language only from format 3)."""
     data = document.data
@@ -119,8 +115,8 @@ def build_rows(
     rows = []
     for document in resolution.documents:
         tagged = tokens.tag(document.text, document.entities)
-        expanded += _described(document.doc_id, tagged.expanded)
-        conflicts += _described(document.doc_id, tagged.conflicts)
+        expanded += format3.described(document.doc_id, tagged.expanded)
+        conflicts += format3.described(document.doc_id, tagged.conflicts)
         row = base_row(document, None)
         row.update(tokens=tagged.tokens, ner_tags=[tag_ids[t] for t in tagged.tags], split=assigned[document.doc_id])
         if release_format >= 2:
